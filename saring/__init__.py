@@ -1,0 +1,40 @@
+"""Saring: digital literacy lessons and quizzes in Indonesian and English."""
+
+import os
+
+from flask import Flask
+
+from . import accounts, content, i18n, learning, quizzes, site
+from .config import PROJECT_ROOT, Config, validate
+from .content.cli import content_cli
+from .database import init_database
+from .extensions import babel, csrf, db, login_manager, migrate
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: settings, extensions, content, blueprints."""
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.update(Config.from_env())
+    if test_config:
+        app.config.update(test_config)
+    validate(app.config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    db.init_app(app)
+    init_database(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app, babel)
+    content.init_app(app)
+    app.cli.add_command(content_cli)
+
+    for feature in (site, accounts, learning, quizzes):
+        app.register_blueprint(feature.bp)
+    site.register_error_handlers(app)
+    return app

@@ -1,0 +1,212 @@
+"""Learner accounts: sign up, log in, log out, change password, language preference."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime, timezone
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin, current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp, ValidationError
+
+from .extensions import db, login_manager
+from .i18n import LANG_PREFIX
+
+bp = Blueprint("accounts", __name__, url_prefix=LANG_PREFIX)
+
+USERNAME_MIN, USERNAME_MAX = 3, 30
+PASSWORD_MIN, PASSWORD_MAX = 8, 128
+
+
+def utcnow() -> datetime:
+    """The current time in UTC, as stored in the database."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class User(UserMixin, db.Model):
+    """A person with an account; email is optional because many learners have none."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(USERNAME_MAX), unique=True)
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    password_hash: Mapped[str] = mapped_column(sa.String(256))
+    locale: Mapped[str] = mapped_column(sa.String(5), default="id")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def set_password(self, password: str) -> None:
+        """Store a salted hash of `password`, never the password."""
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        """Whether `password` matches the stored hash."""
+        return check_password_hash(self.password_hash, password)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Flask-Login's hook: the user of the session."""
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+login_manager.login_view = "accounts.login"
+login_manager.login_message = _l("Log in to see this page.")
+login_manager.login_message_category = "info"
+
+
+def normalise_username(value: str | None) -> str | None:
+    """Compare usernames the way people read them: NFKC, trimmed, lowercase."""
+    return unicodedata.normalize("NFKC", value).strip().lower() if value else value
+
+
+def find_user(username: str) -> User | None:
+    """The account with this (normalised) username."""
+    return db.session.scalar(sa.select(User).where(User.username == normalise_username(username)))
+
+
+def safe_next(target: str | None) -> str | None:
+    """`target` if it is a path on this site, else None (no open redirects)."""
+    if not target or "\\" in target or any(ord(c) < 32 for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def no_control_characters(_form, field) -> None:
+    """Reject text with invisible control characters."""
+    if field.data and any(unicodedata.category(c) == "Cc" for c in field.data):
+        raise ValidationError(_l("This contains characters that cannot be used."))
+
+
+def password_fields(label):
+    """A new password and its confirmation."""
+    return (
+        PasswordField(label, validators=[
+            DataRequired(_l("Enter a password.")),
+            Length(PASSWORD_MIN, PASSWORD_MAX, _l("Use between %(min)d and %(max)d characters.")),
+            no_control_characters,
+        ]),
+        PasswordField(_l("Type the password again"), validators=[
+            DataRequired(_l("Type the password again.")),
+            EqualTo("password", _l("The two passwords are not the same.")),
+        ]),
+    )
+
+
+class SignupForm(FlaskForm):
+    """Username and password; email only if the learner has one."""
+
+    username = StringField(_l("Username"), filters=[normalise_username], validators=[
+        DataRequired(_l("Choose a username.")),
+        Length(USERNAME_MIN, USERNAME_MAX, _l("Use between %(min)d and %(max)d characters.")),
+        Regexp(r"^[a-z0-9._-]+$", message=_l("Use only letters a–z, numbers, dots, dashes and underscores.")),
+    ])
+    password, confirm = password_fields(_l("Password"))
+    email = EmailField(_l("Email (optional)"), filters=[lambda v: v.strip() if v else v], validators=[
+        Optional(), Length(max=254, message=_l("This email address is too long.")),
+        Email(_l("This does not look like an email address.")),
+    ])
+
+    def validate_username(self, field) -> None:
+        """Usernames are unique."""
+        if find_user(field.data):
+            raise ValidationError(_l("This username is taken. Try another one."))
+
+
+class LoginForm(FlaskForm):
+    """Username and password."""
+
+    username = StringField(_l("Username"), filters=[normalise_username], validators=[
+        DataRequired(_l("Enter your username.")), Length(max=USERNAME_MAX * 2)])
+    password = PasswordField(_l("Password"), validators=[
+        DataRequired(_l("Enter your password.")), Length(max=PASSWORD_MAX * 2)])
+
+
+class ChangePasswordForm(FlaskForm):
+    """The current password, then the new one twice."""
+
+    current = PasswordField(_l("Current password"), validators=[
+        DataRequired(_l("Enter your current password.")), Length(max=PASSWORD_MAX * 2)])
+    password, confirm = password_fields(_l("New password"))
+
+
+@bp.before_app_request
+def remember_language_choice() -> None:
+    """A signed-in user's language is the one they last read in."""
+    lang = g.get("lang")
+    if lang and current_user.is_authenticated and current_user.locale != lang:
+        current_user.locale = lang
+        db.session.commit()
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    """Create an account and sign in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("learn.home"))
+    form = SignupForm()
+    if form.validate_on_submit():
+        user = User(username=form.username.data, email=form.email.data or None, locale=g.lang)
+        user.set_password(form.password.data)
+        db.session.add(user)
+        try:
+            db.session.commit()
+        except sa.exc.IntegrityError:
+            db.session.rollback()
+            form.username.errors.append(_("This username is taken. Try another one."))
+        else:
+            login_user(user)
+            flash(_("Welcome, %(name)s! Your progress is now saved.", name=user.username), "success")
+            return redirect(safe_next(request.args.get("next")) or url_for("learn.home"))
+    return render_template("accounts/signup.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Sign in with username and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("learn.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = find_user(form.username.data)
+        if user is None or not user.check_password(form.password.data):
+            form.password.errors.append(_("Wrong username or password."))
+        else:
+            login_user(user)
+            return redirect(safe_next(request.args.get("next")) or url_for("learn.home"))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out (POST with a CSRF token, so no link or image can sign a learner out)."""
+    logout_user()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("learn.home"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change the password after typing the current one."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current.data):
+            form.current.errors.append(_("This is not your current password."))
+        else:
+            current_user.set_password(form.password.data)
+            db.session.commit()
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("learn.home"))
+    return render_template("accounts/password.html", form=form)

@@ -1,0 +1,69 @@
+"""Settings: one class, overridden by environment variables and checked at start-up."""
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong; the app refuses to start."""
+
+
+class Config:
+    """Production defaults; `from_env` applies the environment on top."""
+
+    ENV_NAME = "production"
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI = f"sqlite:///{PROJECT_ROOT / 'instance' / 'saring.sqlite3'}"
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # a learner may read a long lesson before pressing "done"
+    LANGUAGES = ("id", "en")
+    BABEL_DEFAULT_LOCALE = "id"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
+    BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "translations")
+    CONTENT_LESSONS_DIR = str(PROJECT_ROOT / "lessons")
+    CONTENT_QUIZZES_DIR = str(PROJECT_ROOT / "quizzes")
+    CONTENT_RELOAD = False
+    SQLITE_BUSY_TIMEOUT_MS = 5000
+
+    @classmethod
+    def from_env(cls, environ=os.environ) -> dict:
+        """Return the settings as a dict, with environment variables applied."""
+        settings = {key: getattr(cls, key) for key in dir(cls) if key.isupper()}
+        env_name = environ.get("SARING_ENV", cls.ENV_NAME)
+        settings["ENV_NAME"] = env_name
+        if env_name == "development":
+            settings["CONTENT_RELOAD"] = True
+            settings["SECRET_KEY"] = "development only, never deployed"
+        if environ.get("SECRET_KEY"):
+            settings["SECRET_KEY"] = environ["SECRET_KEY"]
+        if environ.get("DATABASE_URL"):
+            settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(environ["DATABASE_URL"])
+        return settings
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for the `postgres://` and `postgresql://` forms hosts hand out."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def validate(config) -> None:
+    """Stop start-up with a clear message when a setting cannot work."""
+    if config.get("ENV_NAME") not in ("production", "development", "testing"):
+        raise ConfigError("SARING_ENV must be production, development or testing.")
+    if not config.get("SECRET_KEY"):
+        raise ConfigError(
+            "SECRET_KEY is not set. Set it to a long random value, for example:\n"
+            "  export SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
+        )
+    for key in ("CONTENT_LESSONS_DIR", "CONTENT_QUIZZES_DIR"):
+        if not Path(config[key]).is_dir():
+            raise ConfigError(f"{key} points to {config[key]}, which is not a folder.")

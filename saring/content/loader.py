@@ -1,0 +1,310 @@
+"""Reads `lessons/` and `quizzes/` into a Library once, reporting every problem with file:line."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .model import (
+    LANGUAGES, PILLARS, ContentError, Lesson, LessonText, Library, Module, Quiz, QuizText, Source,
+)
+from .quizfile import parse_quiz
+from .render import Document, Renderer, plain_words
+
+MODULE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+LESSON_FILE = re.compile(r"^(?P<position>\d\d)-(?P<id>[a-z0-9]+(?:-[a-z0-9]+)*)\.(?P<lang>id|en)\.md$")
+QUIZ_FILE = re.compile(r"^(?P<id>[a-z0-9]+(?:-[a-z0-9]+)*)\.(?P<lang>id|en)\.md$")
+MODULE_FILE = "module.yml"
+IMAGES_DIR = "images"
+
+
+class Invalid(Exception):
+    """A file cannot be used at all; carries the problem to report."""
+
+    def __init__(self, problem: ContentError):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+@dataclass
+class SourceFile:
+    """A content file's text, split into front matter and body."""
+
+    path: str
+    text: str
+    meta: dict
+    body: str
+    body_line: int
+
+    def line_of(self, key: str) -> int:
+        """The line of `key:` in the front matter, or 1."""
+        for number, line in enumerate(self.text.splitlines()[: self.body_line], 1):
+            if line.startswith(f"{key}:"):
+                return number
+        return 1
+
+
+def read_source(file: Path, display: str, front_matter: bool = True) -> SourceFile:
+    """Read a file and parse its YAML front matter (or, for module.yml, the whole file)."""
+    try:
+        text = file.read_text(encoding="utf-8").replace("\r\n", "\n")
+    except UnicodeDecodeError as error:
+        raise Invalid(ContentError(display, 1, f"not UTF-8 text ({error.reason})")) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    lines = text.split("\n")
+    if front_matter:
+        if not lines or lines[0].strip() != "---":
+            raise Invalid(ContentError(display, 1, "must start with front matter: a line ---, "
+                                       "key: value lines, and another line ---"))
+        end = next((n for n in range(1, len(lines)) if lines[n].strip() == "---"), None)
+        if end is None:
+            raise Invalid(ContentError(display, 1, "front matter is not closed by a line ---"))
+        raw, body, body_line, first = "\n".join(lines[1:end]), "\n".join(lines[end + 1:]), end + 2, 2
+    else:
+        raw, body, body_line, first = text, "", len(lines) + 1, 1
+    try:
+        meta = yaml.safe_load(raw)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = first + mark.line if mark else first
+        reason = getattr(error, "problem", None) or str(error)
+        raise Invalid(ContentError(display, line, f"invalid YAML: {reason}")) from None
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise Invalid(ContentError(display, first, "expected key: value lines"))
+    return SourceFile(display, text, meta, body, body_line)
+
+
+def _text(source: SourceFile, key: str, problems: list, required: bool = True) -> str | None:
+    value = source.meta.get(key)
+    if value is None:
+        if required:
+            problems.append(ContentError(source.path, source.line_of(key), f"missing field {key!r}"))
+        return None
+    if not isinstance(value, str) or not value.strip():
+        problems.append(ContentError(source.path, source.line_of(key), f"{key!r} must be text"))
+        return None
+    return value.strip()
+
+
+def _whole_number(source: SourceFile, key: str, problems: list) -> int | None:
+    value = source.meta.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        message = f"missing field {key!r}" if value is None else f"{key!r} must be a whole number"
+        problems.append(ContentError(source.path, source.line_of(key), message))
+        return None
+    return value
+
+
+def _by_language(source: SourceFile, key: str, problems: list) -> dict[str, str]:
+    value = source.meta.get(key)
+    if not isinstance(value, dict) or not all(isinstance(value.get(lang), str) and value[lang].strip()
+                                              for lang in LANGUAGES):
+        problems.append(ContentError(source.path, source.line_of(key),
+                                     f"{key!r} needs text for each language: " + ", ".join(LANGUAGES)))
+        return {lang: text for lang, text in (value or {}).items()
+                if lang in LANGUAGES and isinstance(text, str)} if isinstance(value, dict) else {}
+    return {lang: value[lang].strip() for lang in LANGUAGES}
+
+
+def _sources(source: SourceFile, problems: list) -> tuple[Source, ...]:
+    value = source.meta.get("sources")
+    at = source.line_of("sources")
+    if not isinstance(value, list) or not value:
+        problems.append(ContentError(source.path, at, "'sources' must list at least one title and year"))
+        return ()
+    cited = []
+    for entry in value:
+        if not isinstance(entry, dict) or not isinstance(entry.get("title"), str) \
+                or isinstance(entry.get("year"), bool) or not isinstance(entry.get("year"), int):
+            problems.append(ContentError(source.path, at, "each source needs a title and a year"))
+            continue
+        url = entry.get("url")
+        if url is not None and not (isinstance(url, str) and url.startswith(("https://", "http://"))):
+            problems.append(ContentError(source.path, at, "a source's url must start with https://"))
+            url = None
+        cited.append(Source(entry["title"].strip(), entry["year"], url))
+    return tuple(cited)
+
+
+class Loader:
+    """Builds a Library from a lessons folder and a quizzes folder."""
+
+    def __init__(self, lessons_dir: str | Path, quizzes_dir: str | Path):
+        self.lessons_dir = Path(lessons_dir)
+        self.quizzes_dir = Path(quizzes_dir)
+        self.problems: list[ContentError] = []
+        self.media: dict[str, str] = {}
+        self.renderer = Renderer()
+
+    def display(self, file: Path) -> str:
+        """A file's path as shown in messages: relative to the folder holding lessons/."""
+        return os.path.relpath(file, self.lessons_dir.parent)
+
+    def load(self) -> Library:
+        """Read everything; never raises for a content problem."""
+        folders = sorted(p for p in self.lessons_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+        found = [m for m in (self._read_module(folder) for folder in folders) if m is not None]
+        known = frozenset((meta[0], lesson_id) for meta, files in found for lesson_id in files)
+        quizzes = self._read_quizzes({meta[0] for meta, _ in found}, known)
+        modules = [self._build_module(meta, files, known, quizzes.get(meta[0])) for meta, files in found]
+        modules.sort(key=lambda module: (module.order, module.id))
+        return Library(tuple(modules), tuple(sorted(set(self.problems))), dict(self.media))
+
+    def _read_module(self, folder: Path):
+        """Read module.yml and the lesson files' front matter of one module folder."""
+        if not MODULE_ID.match(folder.name):
+            self.problems.append(ContentError(self.display(folder), 1, "a module folder's name must be "
+                                              "lowercase letters, digits and hyphens"))
+            return None
+        try:
+            source = read_source(folder / MODULE_FILE, self.display(folder / MODULE_FILE), False)
+        except FileNotFoundError:
+            self.problems.append(ContentError(self.display(folder / MODULE_FILE), 1, "missing module.yml"))
+            return None
+        except Invalid as invalid:
+            self.problems.append(invalid.problem)
+            return None
+        files: dict[str, dict[str, tuple[int, SourceFile]]] = {}
+        for file in sorted(folder.iterdir()):
+            if file.name in (MODULE_FILE, IMAGES_DIR) or file.name.startswith("."):
+                continue
+            match = LESSON_FILE.match(file.name)
+            if match is None:
+                self.problems.append(ContentError(self.display(file), 1, "not a lesson file name: use "
+                                                  "NN-lesson-id.id.md or NN-lesson-id.en.md"))
+                continue
+            try:
+                lesson = read_source(file, self.display(file))
+            except Invalid as invalid:
+                self.problems.append(invalid.problem)
+                continue
+            texts = files.setdefault(match["id"], {})
+            if match["lang"] in texts:
+                self.problems.append(ContentError(self.display(file), 1,
+                                                  f"duplicate lesson id {match['id']!r} in this module"))
+                continue
+            texts[match["lang"]] = (int(match["position"]), lesson)
+        return (folder.name, folder, source), files
+
+    def _build_module(self, meta, files, known, quiz: Quiz | None) -> Module:
+        """Validate module.yml and render the module's lessons."""
+        module_id, folder, source = meta
+        problems = self.problems
+        order = _whole_number(source, "order", problems) or 999
+        minutes = _whole_number(source, "minutes", problems) or 0
+        pillars = source.meta.get("pillars")
+        if not isinstance(pillars, list) or not pillars or not set(pillars) <= set(PILLARS):
+            problems.append(ContentError(source.path, source.line_of("pillars"),
+                                         "'pillars' must list one or more of " + ", ".join(PILLARS)))
+            pillars = [p for p in pillars if p in PILLARS] if isinstance(pillars, list) else []
+        lessons = []
+        for lesson_id, texts in files.items():
+            positions = {position for position, _ in texts.values()}
+            if len(positions) > 1:
+                problems.append(ContentError(texts["en"][1].path, 1,
+                                             f"lesson {lesson_id!r} has a different number in each language"))
+            for lang in LANGUAGES:
+                if lang not in texts:
+                    other = next(iter(texts.values()))[1]
+                    problems.append(ContentError(other.path, 1, f"lesson {lesson_id!r} has no "
+                                                 f"{'Indonesian' if lang == 'id' else 'English'} "
+                                                 f"version ({lang}); readers see the other language"))
+            rendered = {lang: text for lang, (_, source_file) in texts.items()
+                        if (text := self._render_lesson(module_id, folder, lang, source_file, known))}
+            if rendered:
+                lessons.append(Lesson(lesson_id, module_id, min(positions), rendered))
+        lessons.sort(key=lambda lesson: (lesson.position, lesson.id))
+        return Module(module_id, order, tuple(pillars), minutes,
+                      _by_language(source, "title", problems), _by_language(source, "summary", problems),
+                      tuple(lessons), quiz, source.path)
+
+    def _render_lesson(self, module_id, folder, lang, source: SourceFile, known) -> LessonText | None:
+        """Check a lesson's front matter and render its body; None if it cannot be shown."""
+        before = len(self.problems)
+        title = _text(source, "title", self.problems)
+        summary = _text(source, "summary", self.problems)
+        minutes = _whole_number(source, "minutes", self.problems)
+        sources = _sources(source, self.problems)
+        for key in source.meta.keys() - {"title", "summary", "minutes", "sources"}:
+            self.problems.append(ContentError(source.path, source.line_of(key), f"unknown field {key!r}", True))
+        if not source.body.strip():
+            self.problems.append(ContentError(source.path, source.body_line, "the lesson has no text"))
+        if any(not p.warning for p in self.problems[before:]):
+            return None
+        doc = Document(source.path, lang, module_id, folder, source.body, source.body_line, known)
+        html = self.renderer.render(doc)
+        self.problems.extend(doc.problems)
+        self.media.update(doc.media)
+        return LessonText(lang, title, summary, minutes, sources, html, plain_words(html), source.path)
+
+    def _read_quizzes(self, module_ids: set[str], known) -> dict[str, Quiz]:
+        """Parse every quiz file and check that its languages agree."""
+        texts: dict[str, dict[str, QuizText]] = {}
+        broken: dict[str, set[str]] = {}
+        files = sorted(self.quizzes_dir.iterdir()) if self.quizzes_dir.is_dir() else []
+        for file in files:
+            if file.name.startswith(".") or file.is_dir():
+                continue
+            display = self.display(file)
+            match = QUIZ_FILE.match(file.name)
+            if match is None:
+                self.problems.append(ContentError(display, 1, "not a quiz file name: use "
+                                                  "module-id.id.md or module-id.en.md"))
+                continue
+            if match["id"] not in module_ids:
+                self.problems.append(ContentError(display, 1, f"no module {match['id']!r} in lessons/ "
+                                                  "for this quiz"))
+                continue
+            try:
+                source = read_source(file, display)
+            except Invalid as invalid:
+                self.problems.append(invalid.problem)
+                continue
+            doc = Document(display, match["lang"], match["id"], self.lessons_dir / match["id"],
+                           source.body, source.body_line, known)
+            quiz, skipped = parse_quiz(doc, source.meta, source.line_of, self.renderer)
+            self.problems.extend(doc.problems)
+            self.media.update(doc.media)
+            texts.setdefault(match["id"], {})[match["lang"]] = quiz
+            broken.setdefault(match["id"], set()).update(skipped)
+        for module_id, by_lang in texts.items():
+            self._compare_languages(by_lang, broken[module_id])
+        return {module_id: Quiz(module_id, by_lang) for module_id, by_lang in texts.items()}
+
+    def _compare_languages(self, by_lang: dict[str, QuizText], broken: set[str]) -> None:
+        """Report questions or settings that differ between a quiz's two languages."""
+        if len(by_lang) < len(LANGUAGES):
+            only = next(iter(by_lang.values()))
+            missing = next(lang for lang in LANGUAGES if lang not in by_lang)
+            self.problems.append(ContentError(only.path, 1, f"this quiz has no {missing} version; "
+                                              "readers see this language"))
+            return
+        first, second = (by_lang[lang] for lang in LANGUAGES)
+        if (first.pass_mark, first.shuffle) != (second.pass_mark, second.shuffle):
+            self.problems.append(ContentError(second.path, 1, f"pass_mark and shuffle differ from {first.path}"))
+        for quiz, other in ((first, second), (second, first)):
+            for question in quiz.questions:
+                twin = other.question(question.id)
+                if twin is None:
+                    if question.id not in broken:
+                        self.problems.append(ContentError(quiz.path, question.line, f"question "
+                                             f"{question.id!r} is missing from {other.path}"))
+                elif quiz is second and (question.type, question.correct_ids, len(question.options)) != \
+                        (twin.type, twin.correct_ids, len(twin.options)):
+                    self.problems.append(ContentError(quiz.path, question.line, f"question {question.id!r} "
+                                         f"differs from {other.path} in type, options or answers"))
+                elif quiz is second and question.tags != twin.tags:
+                    self.problems.append(ContentError(quiz.path, question.line, f"question {question.id!r} "
+                                         f"has other tags than in {other.path}"))
+
+
+def load_library(lessons_dir: str | Path, quizzes_dir: str | Path) -> Library:
+    """Load all content; problems are in `Library.problems`, never raised."""
+    return Loader(lessons_dir, quizzes_dir).load()

@@ -1,0 +1,190 @@
+"""The content as the app uses it: frozen dataclasses built once by the loader."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+LANGUAGES = ("id", "en")
+PILLARS = ("cakap", "etika", "aman", "budaya")
+QUESTION_TYPES = ("single", "multiple", "truefalse")
+GENUINE_TAG = "genuine"
+
+
+@dataclass(frozen=True, order=True)
+class ContentError:
+    """One problem in a content file, reported as `path:line: message`."""
+
+    path: str
+    line: int
+    message: str
+    warning: bool = False
+
+    def __str__(self) -> str:
+        kind = "warning: " if self.warning else ""
+        return f"{self.path}:{self.line}: {kind}{self.message}"
+
+
+def pick(texts: dict, lang: str):
+    """Return (text in `lang`, False) or, when missing, (the other language's text, True)."""
+    if lang in texts:
+        return texts[lang], False
+    for other in LANGUAGES:
+        if other in texts:
+            return texts[other], True
+    raise LookupError("content has no text in any language")
+
+
+@dataclass(frozen=True)
+class Source:
+    """A source cited at the end of a lesson."""
+
+    title: str
+    year: int
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class LessonText:
+    """One language's version of a lesson, with its body rendered to safe HTML."""
+
+    lang: str
+    title: str
+    summary: str
+    minutes: int
+    sources: tuple[Source, ...]
+    html: str
+    words: int
+    path: str
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """A lesson: a stable id and its texts by language."""
+
+    id: str
+    module_id: str
+    position: int
+    texts: dict[str, LessonText]
+
+    def text(self, lang: str) -> tuple[LessonText, bool]:
+        """The text in `lang` and whether it fell back to the other language."""
+        return pick(self.texts, lang)
+
+
+@dataclass(frozen=True)
+class Option:
+    """An answer option; `id` is its letter (a, b, c…), the same in every language."""
+
+    id: str
+    html: str
+    correct: bool
+    explanation_html: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Question:
+    """A quiz question; its id and answer key are shared by both languages."""
+
+    id: str
+    type: str
+    tags: tuple[str, ...]
+    body_html: str
+    options: tuple[Option, ...]
+    is_scenario: bool
+    line: int
+
+    @property
+    def correct_ids(self) -> frozenset[str]:
+        """The ids of the options a learner must choose."""
+        return frozenset(option.id for option in self.options if option.correct)
+
+    @property
+    def is_genuine(self) -> bool:
+        """Whether the question shows a genuine, trustworthy message."""
+        return GENUINE_TAG in self.tags
+
+    def option(self, option_id: str) -> Option | None:
+        """The option with this id, if any."""
+        return next((o for o in self.options if o.id == option_id), None)
+
+
+@dataclass(frozen=True)
+class QuizText:
+    """One language's version of a module's quiz."""
+
+    lang: str
+    title: str | None
+    pass_mark: int
+    shuffle: bool
+    intro_html: str
+    questions: tuple[Question, ...]
+    path: str
+
+    def question(self, question_id: str) -> Question | None:
+        """The question with this id, if any."""
+        return next((q for q in self.questions if q.id == question_id), None)
+
+
+@dataclass(frozen=True)
+class Quiz:
+    """A module's quiz and its texts by language."""
+
+    module_id: str
+    texts: dict[str, QuizText]
+
+    def text(self, lang: str) -> tuple[QuizText, bool]:
+        """The quiz in `lang` and whether it fell back to the other language."""
+        return pick(self.texts, lang)
+
+
+@dataclass(frozen=True)
+class Module:
+    """A module: ordered lessons and an optional quiz."""
+
+    id: str
+    order: int
+    pillars: tuple[str, ...]
+    minutes: int
+    titles: dict[str, str]
+    summaries: dict[str, str]
+    lessons: tuple[Lesson, ...]
+    quiz: Quiz | None
+    path: str
+
+    def title(self, lang: str) -> str:
+        """The module's title in `lang`."""
+        return pick(self.titles, lang)[0]
+
+    def summary(self, lang: str) -> str:
+        """The module's summary in `lang`."""
+        return pick(self.summaries, lang)[0]
+
+    def lesson(self, lesson_id: str) -> Lesson | None:
+        """The lesson with this id, if any."""
+        return next((lesson for lesson in self.lessons if lesson.id == lesson_id), None)
+
+    def neighbours(self, lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
+        """The lessons before and after `lesson` in this module."""
+        index = self.lessons.index(lesson)
+        before = self.lessons[index - 1] if index > 0 else None
+        after = self.lessons[index + 1] if index + 1 < len(self.lessons) else None
+        return before, after
+
+
+@dataclass(frozen=True)
+class Library:
+    """Everything loaded from `lessons/` and `quizzes/`, and the problems found."""
+
+    modules: tuple[Module, ...] = ()
+    problems: tuple[ContentError, ...] = ()
+    media: dict[str, str] = field(default_factory=dict)
+
+    def module(self, module_id: str) -> Module | None:
+        """The module with this id, if any."""
+        return next((m for m in self.modules if m.id == module_id), None)
+
+    @property
+    def errors(self) -> tuple[ContentError, ...]:
+        """The problems that are errors, not warnings."""
+        return tuple(p for p in self.problems if not p.warning)

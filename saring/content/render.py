@@ -1,0 +1,206 @@
+"""Markdown to safe HTML, once per file at load time: callouts, phone-like cards, lesson links."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import markdown
+import nh3
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+from .model import ContentError
+
+CALLOUT_KINDS = ("tip", "warning", "note", "action")
+CARD_KINDS = ("whatsapp", "sms", "post", "headline", "donation", "email", "web")
+BLOCK_PATTERN = re.compile(r"^\s*!!!\s*([\w-]+)")
+LESSON_LINK = re.compile(
+    r"^(?:\.\./(?P<module>[a-z0-9-]+)/)?\d\d-(?P<lesson>[a-z0-9-]+)\.md(?P<anchor>#[\w-]*)?$"
+)
+SVG_SIZE = re.compile(rb'viewBox="\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)[\s,]+([\d.]+)\s*"')
+
+ALLOWED_TAGS = {
+    "h2", "h3", "h4", "h5", "h6", "p", "br", "hr", "strong", "em", "b", "i", "code", "pre",
+    "blockquote", "ul", "ol", "li", "table", "thead", "tbody", "tr", "th", "td", "a", "img",
+    "figure", "figcaption", "div", "span", "abbr", "del", "sup", "sub", "dl", "dt", "dd", "small",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "width", "height", "loading", "decoding"},
+    "div": {"class", "role"},
+    "p": {"class"},
+    "span": {"class"},
+    "figure": {"class"},
+    "figcaption": {"class"},
+    "ol": {"start"},
+    "th": {"scope"},
+    "abbr": {"title"},
+}
+
+
+def lesson_path(lang: str, module_id: str, lesson_id: str) -> str:
+    """The address of a lesson; the learning blueprint serves exactly this path."""
+    return f"/{lang}/modules/{module_id}/{lesson_id}"
+
+
+def media_path(module_id: str, relative: str) -> str:
+    """The address of a module's image; the learning blueprint serves exactly this path."""
+    return f"/media/{module_id}/{relative}"
+
+
+@dataclass
+class Document:
+    """What the renderer needs to know about the file it is rendering."""
+
+    path: str
+    lang: str
+    module_id: str
+    module_dir: Path
+    text: str
+    first_line: int
+    lessons: frozenset[tuple[str, str]]
+    problems: list[ContentError] = field(default_factory=list)
+    media: dict[str, str] = field(default_factory=dict)
+
+    def report(self, needle: str, message: str, warning: bool = False) -> None:
+        """Record a problem at the first line that mentions `needle`."""
+        offset = next(
+            (n for n, line in enumerate(self.text.splitlines()) if needle and needle in line), 0
+        )
+        self.problems.append(ContentError(self.path, self.first_line + offset, message, warning))
+
+
+class _ContentTreeprocessor(Treeprocessor):
+    """Turns admonitions into callouts and cards and resolves links and images."""
+
+    def __init__(self, md, renderer: Renderer):
+        super().__init__(md)
+        self.renderer = renderer
+
+    def run(self, root):
+        doc = self.renderer.document
+        for element in list(root.iter()):
+            if element.tag == "div" and "admonition" in element.get("class", "").split():
+                self._block(element)
+            elif element.tag == "h1":
+                element.tag = "h2"
+                doc.report("# ", "use ## and smaller headings; the title is the only # heading", True)
+            elif element.tag == "a":
+                self._link(element, doc)
+            elif element.tag == "img":
+                self._image(element, doc)
+        for card in root.iter("figure"):
+            for link in card.iter("a"):
+                link.tag = "span"
+                link.attrib.clear()
+                link.set("class", "card-link")
+
+    @staticmethod
+    def _block(element) -> None:
+        kind = next((c for c in element.get("class").split() if c != "admonition"), "note")
+        title = next(iter(element), None)
+        has_title = title is not None and title.get("class") == "admonition-title"
+        if kind in CARD_KINDS:
+            element.tag = "figure"
+            element.set("class", f"card card-{kind}")
+            if has_title:
+                title.tag = "figcaption"
+                title.set("class", "card-from")
+        else:
+            kind = kind if kind in CALLOUT_KINDS else "note"
+            element.set("class", f"callout callout-{kind}")
+            element.set("role", "note")
+            if has_title:
+                title.set("class", "callout-title")
+
+    @staticmethod
+    def _link(element, doc: Document) -> None:
+        href = element.get("href", "")
+        if href.startswith(("http://", "https://", "mailto:", "#")):
+            return
+        match = LESSON_LINK.match(href)
+        if match is None:
+            doc.report(href, f"link {href!r} is neither a web address nor a lesson file (NN-id.md)")
+            element.set("href", "#")
+            return
+        module_id = match["module"] or doc.module_id
+        if (module_id, match["lesson"]) not in doc.lessons:
+            doc.report(href, f"link to a lesson that does not exist: {href}")
+        element.set("href", lesson_path(doc.lang, module_id, match["lesson"]) + (match["anchor"] or ""))
+
+    @staticmethod
+    def _image(element, doc: Document) -> None:
+        src = element.get("src", "")
+        if not element.get("alt", "").strip():
+            doc.report(src, f"image {src!r} has no alternative text: write it in ![...]")
+        if src.startswith(("http://", "https://")):
+            doc.report(src, f"image {src!r} is on another site; put it in the module's images/ folder")
+            return
+        relative = posixpath.normpath(src)
+        file = doc.module_dir / relative
+        if relative.startswith("..") or not file.is_file():
+            doc.report(src, f"image file not found: {src}")
+            return
+        doc.media[f"{doc.module_id}/{relative}"] = str(file)
+        element.set("src", media_path(doc.module_id, relative))
+        element.set("loading", "lazy")
+        element.set("decoding", "async")
+        size = SVG_SIZE.search(file.read_bytes()[:2000]) if file.suffix == ".svg" else None
+        if size:
+            element.set("width", str(round(float(size[1]))))
+            element.set("height", str(round(float(size[2]))))
+
+
+class _ContentExtension(Extension):
+    def __init__(self, renderer: Renderer):
+        super().__init__()
+        self.renderer = renderer
+
+    def extendMarkdown(self, md):  # noqa: N802 (Python-Markdown's name)
+        md.treeprocessors.register(_ContentTreeprocessor(md, self.renderer), "saring", 5)
+
+
+class Renderer:
+    """One reusable Markdown converter; `render` is called once per file at load time."""
+
+    def __init__(self):
+        self.document: Document | None = None
+        self._md = markdown.Markdown(
+            extensions=["tables", "fenced_code", "sane_lists", "admonition", _ContentExtension(self)],
+            output_format="html",
+        )
+
+    def render(self, doc: Document, text: str | None = None, first_line: int | None = None) -> str:
+        """Render `text` starting at `first_line` (by default the whole document) to safe HTML."""
+        self.document = doc
+        source = doc.text if text is None else text
+        first_line = doc.first_line if first_line is None else first_line
+        for number, line in enumerate(source.splitlines()):
+            match = BLOCK_PATTERN.match(line)
+            if match and match[1] not in CALLOUT_KINDS + CARD_KINDS:
+                doc.problems.append(ContentError(
+                    doc.path, first_line + number,
+                    f"unknown callout or card {match[1]!r}; use one of "
+                    + ", ".join(CALLOUT_KINDS + CARD_KINDS),
+                ))
+        try:
+            html = self._md.reset().convert(source)
+        finally:
+            self.document = None
+        return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                         url_schemes={"http", "https", "mailto"})
+
+    def render_inline(self, doc: Document, text: str, line: int) -> str:
+        """Render one line (an option) without the surrounding paragraph."""
+        html = self.render(doc, text, line)
+        if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+            return html[3:-4]
+        return html
+
+
+def plain_words(html: str) -> int:
+    """How many words a reader reads in rendered HTML."""
+    return len(re.findall(r"\w+", re.sub(r"<[^>]+>", " ", html)))

@@ -1,0 +1,63 @@
+"""Keeps the loaded Library on the app; reloads it when files change in development."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+from flask import Flask, current_app
+
+from .loader import load_library
+from .model import Library
+
+EXTENSION_KEY = "saring.content"
+
+
+class ContentStore:
+    """Loads content once at start-up; with CONTENT_RELOAD, again whenever a file changes."""
+
+    def __init__(self, app: Flask):
+        self.lessons_dir = app.config["CONTENT_LESSONS_DIR"]
+        self.quizzes_dir = app.config["CONTENT_QUIZZES_DIR"]
+        self.reload = app.config["CONTENT_RELOAD"]
+        self.logger = app.logger
+        self._lock = threading.Lock()
+        self._stamp = self._files_stamp()
+        self._library = self._load()
+
+    @property
+    def library(self) -> Library:
+        """The current content; in development, reloaded first if any file changed."""
+        if self.reload:
+            stamp = self._files_stamp()
+            if stamp != self._stamp:
+                with self._lock:
+                    if stamp != self._stamp:
+                        self._library, self._stamp = self._load(), stamp
+        return self._library
+
+    def _load(self) -> Library:
+        library = load_library(self.lessons_dir, self.quizzes_dir)
+        for problem in library.problems:
+            self.logger.warning("content: %s", problem)
+        return library
+
+    def _files_stamp(self) -> frozenset:
+        """Every content file's path, size and modification time."""
+        stamp = set()
+        for top in (self.lessons_dir, self.quizzes_dir):
+            for folder, _, names in os.walk(top):
+                for name in names:
+                    info = os.stat(os.path.join(folder, name))
+                    stamp.add((folder, name, info.st_size, info.st_mtime_ns))
+        return frozenset(stamp)
+
+
+def init_app(app: Flask) -> None:
+    """Load the content and attach the store to the app."""
+    app.extensions[EXTENSION_KEY] = ContentStore(app)
+
+
+def get_library() -> Library:
+    """The content of the current app."""
+    return current_app.extensions[EXTENSION_KEY].library

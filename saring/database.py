@@ -1,0 +1,34 @@
+"""Database set-up shared by every feature: SQLite pragmas and the session's error handling."""
+
+import sqlite3
+
+import sqlalchemy as sa
+from flask import Flask
+
+from .extensions import db
+
+
+def init_database(app: Flask) -> None:
+    """Make SQLite safe for several processes: WAL journal, a busy timeout, foreign keys."""
+    busy_timeout = int(app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+    def on_connect(dbapi_connection, _record):
+        if isinstance(dbapi_connection, sqlite3.Connection):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA busy_timeout={busy_timeout}")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+    with app.app_context():
+        sa.event.listen(db.engine, "connect", on_connect)
+
+
+def database_status() -> tuple[bool, str]:
+    """Whether the database answers a trivial query, and a short reason if not."""
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+        return True, "ok"
+    except sa.exc.SQLAlchemyError as error:
+        db.session.rollback()
+        return False, type(error.orig or error).__name__

@@ -1,0 +1,69 @@
+"""Languages: the language in every URL, negotiation for `/`, and the switcher's links."""
+
+from flask import Flask, g, request, url_for
+from flask_babel import Babel, format_number, format_percent
+from flask_login import current_user
+
+LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
+LANG_PREFIX = "/<any(id, en):lang>"
+LANG_COOKIE = "lang"
+LANG_COOKIE_AGE = 365 * 24 * 3600
+
+
+def negotiate_language() -> str:
+    """The signed-in user's choice, then the cookie, then Accept-Language, then Indonesian."""
+    languages = tuple(LANGUAGE_NAMES)
+    if current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if request.cookies.get(LANG_COOKIE) in languages:
+        return request.cookies[LANG_COOKIE]
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
+def current_language() -> str:
+    """The language of this request: from its URL (even one that matched no page), else negotiated."""
+    if g.get("lang"):
+        return g.lang
+    prefix = request.path.split("/")[1]
+    return prefix if prefix in LANGUAGE_NAMES else negotiate_language()
+
+
+def page_in(lang: str, external: bool = False) -> str:
+    """The address of the current page in `lang`."""
+    if request.endpoint and request.url_rule and "lang" in request.url_rule.arguments:
+        values = {**request.args.to_dict(), **request.view_args, "lang": lang}
+        return url_for(request.endpoint, **values, _external=external)
+    return url_for("learn.home", lang=lang, _external=external)
+
+
+def init_app(app: Flask, babel: Babel) -> None:
+    """Bind Flask-Babel and keep the language of the URL across every link."""
+    babel.init_app(app, locale_selector=current_language)
+    app.jinja_env.filters.update(number=format_number, percent=format_percent)
+
+    @app.url_value_preprocessor
+    def take_language(_endpoint, values):
+        if values and "lang" in values:
+            g.lang = values.pop("lang")
+
+    @app.url_defaults
+    def add_language(endpoint, values):
+        if "lang" not in values and g.get("lang") and app.url_map.is_endpoint_expecting(endpoint, "lang"):
+            values["lang"] = g.lang
+
+    @app.after_request
+    def remember_language(response):
+        lang = g.get("lang")
+        if lang and request.cookies.get(LANG_COOKIE) != lang:
+            response.set_cookie(LANG_COOKIE, lang, max_age=LANG_COOKIE_AGE, samesite="Lax", httponly=True,
+                                secure=request.is_secure)
+        return response
+
+    @app.context_processor
+    def language_context():
+        lang = current_language()
+        return {
+            "lang": lang,
+            "language_names": LANGUAGE_NAMES,
+            "page_in": page_in,
+        }

@@ -1,0 +1,181 @@
+"""Reading: home, module list, module and lesson pages, marking lessons done."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, redirect, render_template, send_file, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .accounts import utcnow
+from .content import Lesson, Module, get_library
+from .extensions import db
+from .i18n import LANG_PREFIX, current_language
+from .quizzes import QuizSummary, quiz_summaries
+
+bp = Blueprint("learn", __name__)
+MEDIA_MAX_AGE = 7 * 24 * 3600
+
+
+class LessonProgress(db.Model):
+    """A lesson a learner has finished, keyed by content ids (not language or file position)."""
+
+    __tablename__ = "lesson_progress"
+    __table_args__ = (sa.UniqueConstraint("user_id", "module_id", "lesson_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    module_id: Mapped[str] = mapped_column(sa.String(64))
+    lesson_id: Mapped[str] = mapped_column(sa.String(64))
+    completed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+@dataclass(frozen=True)
+class ModuleProgress:
+    """How far a learner is in one module."""
+
+    module: Module
+    done: frozenset[str]
+    quiz: QuizSummary | None
+    last_active: datetime | None
+
+    @property
+    def steps(self) -> int:
+        """Lessons plus the quiz, if there is one."""
+        return len(self.module.lessons) + (self.module.quiz is not None)
+
+    @property
+    def steps_done(self) -> int:
+        """Lessons done plus the quiz, once passed."""
+        lessons = sum(lesson.id in self.done for lesson in self.module.lessons)
+        return lessons + bool(self.quiz and self.quiz.passed)
+
+    @property
+    def lessons_done(self) -> int:
+        """How many of the module's lessons are done."""
+        return sum(lesson.id in self.done for lesson in self.module.lessons)
+
+    @property
+    def next_lesson(self) -> Lesson | None:
+        """The first lesson not yet done."""
+        return next((lesson for lesson in self.module.lessons if lesson.id not in self.done), None)
+
+    @property
+    def finished(self) -> bool:
+        """All lessons done and the quiz (if any) passed."""
+        return self.steps_done == self.steps
+
+
+def learner_progress(modules: tuple[Module, ...]) -> list[ModuleProgress]:
+    """Progress in every module for the current user, in two queries (none for visitors)."""
+    done: dict[str, dict[str, datetime]] = {}
+    quizzes: dict[str, QuizSummary] = {}
+    if current_user.is_authenticated:
+        rows = db.session.execute(
+            sa.select(LessonProgress.module_id, LessonProgress.lesson_id, LessonProgress.completed_at)
+            .where(LessonProgress.user_id == current_user.id))
+        for module_id, lesson_id, completed_at in rows:
+            done.setdefault(module_id, {})[lesson_id] = completed_at
+        quizzes = quiz_summaries(current_user.id)
+    progress = []
+    for module in modules:
+        lessons = done.get(module.id, {})
+        quiz = quizzes.get(module.id)
+        stamps = [*lessons.values(), *([quiz.latest_at] if quiz else [])]
+        progress.append(ModuleProgress(module, frozenset(lessons), quiz, max(stamps, default=None)))
+    return progress
+
+
+def where_to_continue(progress: list[ModuleProgress]) -> tuple[str, Module, Lesson | None] | None:
+    """The next step: ("start"|"continue"|"quiz", module, lesson), or None when all is done."""
+    if not progress:
+        return None
+    active = [p for p in progress if p.last_active]
+    if not active:
+        first = progress[0]
+        return ("start", first.module, first.next_lesson) if first.module.lessons else None
+    latest = max(active, key=lambda p: p.last_active)
+    start = progress.index(latest)
+    for item in progress[start:] + progress[:start]:
+        if item.next_lesson:
+            return "continue", item.module, item.next_lesson
+        if item.module.quiz and not (item.quiz and item.quiz.passed):
+            return "quiz", item.module, None
+    return None
+
+
+def get_module_or_404(module_id: str) -> Module:
+    """The module with this id, or a 404 page."""
+    module = get_library().module(module_id)
+    if module is None:
+        abort(404)
+    return module
+
+
+@bp.get(f"{LANG_PREFIX}/")
+def home():
+    """Where to continue, then the modules."""
+    progress = learner_progress(get_library().modules)
+    return render_template("learn/home.html", progress=progress, next_step=where_to_continue(progress))
+
+
+@bp.get(f"{LANG_PREFIX}/modules")
+def modules():
+    """Every module with its progress bar."""
+    return render_template("learn/modules.html", progress=learner_progress(get_library().modules))
+
+
+@bp.get(f"{LANG_PREFIX}/modules/<module_id>")
+def module(module_id: str):
+    """A module's lessons and quiz."""
+    found = get_module_or_404(module_id)
+    progress = learner_progress((found,))[0]
+    return render_template("learn/module.html", module=found, progress=progress)
+
+
+@bp.get(f"{LANG_PREFIX}/modules/<module_id>/<lesson_id>")
+def lesson(module_id: str, lesson_id: str):
+    """A lesson, with previous/next and "done"."""
+    found = get_module_or_404(module_id)
+    current = found.lesson(lesson_id) or abort(404)
+    text, fallback = current.text(current_language())
+    before, after = found.neighbours(current)
+    is_done = current_user.is_authenticated and db.session.scalar(
+        sa.select(LessonProgress.id).filter_by(user_id=current_user.id, module_id=found.id,
+                                               lesson_id=current.id)) is not None
+    return render_template("learn/lesson.html", module=found, lesson=current, text=text,
+                           fallback=fallback, before=before, after=after, is_done=is_done)
+
+
+@bp.post(f"{LANG_PREFIX}/modules/<module_id>/<lesson_id>/done")
+@login_required
+def mark_done(module_id: str, lesson_id: str):
+    """Record the lesson as done (once), then go to the next step."""
+    found = get_module_or_404(module_id)
+    current = found.lesson(lesson_id) or abort(404)
+    exists = db.session.scalar(sa.select(LessonProgress.id).filter_by(
+        user_id=current_user.id, module_id=found.id, lesson_id=current.id))
+    if exists is None:
+        db.session.add(LessonProgress(user_id=current_user.id, module_id=found.id, lesson_id=current.id))
+        try:
+            db.session.commit()
+        except sa.exc.IntegrityError:
+            db.session.rollback()  # the same lesson marked done twice at once: one row is enough
+    after = found.neighbours(current)[1]
+    if after:
+        return redirect(url_for("learn.lesson", module_id=found.id, lesson_id=after.id))
+    if found.quiz:
+        return redirect(url_for("quiz.take", module_id=found.id))
+    return redirect(url_for("learn.module", module_id=found.id))
+
+
+@bp.get("/media/<module_id>/<path:filename>")
+def media(module_id: str, filename: str):
+    """An image used by a lesson; only files the content refers to are served."""
+    path = get_library().media.get(f"{module_id}/{filename}")
+    if path is None:
+        abort(404)
+    return send_file(path, max_age=MEDIA_MAX_AGE)

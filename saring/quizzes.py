@@ -1,0 +1,227 @@
+"""Quizzes: the form, server-side grading, attempts kept once per submission, results."""
+
+from __future__ import annotations
+
+import random
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .accounts import utcnow
+from .content import Question, QuizText, get_library
+from .extensions import db
+from .i18n import LANG_PREFIX, current_language
+
+bp = Blueprint("quiz", __name__, url_prefix=f"{LANG_PREFIX}/modules/<module_id>/quiz")
+SUBMISSION_KEY = re.compile(r"^[0-9a-f]{32}$")
+FIELD_PREFIX = "q-"
+
+
+class QuizAttempt(db.Model):
+    """One submitted quiz; `submission_key` makes a resent form land on the same attempt."""
+
+    __tablename__ = "quiz_attempts"
+    __table_args__ = (sa.UniqueConstraint("user_id", "submission_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    module_id: Mapped[str] = mapped_column(sa.String(64))
+    lang: Mapped[str] = mapped_column(sa.String(5))
+    submission_key: Mapped[str] = mapped_column(sa.String(32))
+    score: Mapped[int]
+    total: Mapped[int]
+    percent: Mapped[int]
+    passed: Mapped[bool]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    answers: Mapped[list[QuizAnswer]] = relationship(
+        back_populates="attempt", cascade="all, delete-orphan", order_by="QuizAnswer.id")
+
+
+class QuizAnswer(db.Model):
+    """The options chosen for one question of an attempt, keyed by question id."""
+
+    __tablename__ = "quiz_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(sa.ForeignKey("quiz_attempts.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[str] = mapped_column(sa.String(64))
+    chosen: Mapped[str] = mapped_column(sa.String(64))
+    correct: Mapped[bool]
+    attempt: Mapped[QuizAttempt] = relationship(back_populates="answers")
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    """How one question was answered."""
+
+    question: Question
+    chosen: frozenset[str]
+
+    @property
+    def correct(self) -> bool:
+        """Right when exactly the correct options were chosen."""
+        return self.chosen == self.question.correct_ids
+
+
+@dataclass(frozen=True)
+class Grade:
+    """A graded quiz."""
+
+    results: tuple[QuestionResult, ...]
+    pass_mark: int
+
+    @property
+    def score(self) -> int:
+        """Questions answered correctly."""
+        return sum(result.correct for result in self.results)
+
+    @property
+    def total(self) -> int:
+        """Questions graded."""
+        return len(self.results)
+
+    @property
+    def percent(self) -> int:
+        """The score as a whole percentage, rounded down so 69.9% never shows as 70%."""
+        return self.score * 100 // self.total if self.total else 0
+
+    @property
+    def passed(self) -> bool:
+        """Whether the score reaches the pass mark."""
+        return self.total > 0 and self.score * 100 >= self.pass_mark * self.total
+
+
+@dataclass(frozen=True)
+class QuizSummary:
+    """A learner's attempts at one quiz."""
+
+    best: int
+    passed: bool
+    latest: int
+    latest_at: datetime
+    attempts: int
+
+
+def grade_attempt(quiz: QuizText, answers: dict[str, frozenset[str]]) -> Grade:
+    """Grade `answers` (question id -> chosen option ids) against the quiz's key."""
+    return Grade(tuple(QuestionResult(q, answers.get(q.id, frozenset())) for q in quiz.questions),
+                 quiz.pass_mark)
+
+
+def read_answers(quiz: QuizText, form) -> tuple[dict[str, frozenset[str]], dict[str, str], str | None]:
+    """The answers in a submitted form, per-question messages, and a message for a forged form."""
+    forged = _("This form contained answers that are not part of this quiz. Please answer again.")
+    known = {FIELD_PREFIX + question.id for question in quiz.questions}
+    if any(key.startswith(FIELD_PREFIX) and key not in known for key in form):
+        return {}, {}, forged
+    answers, missing = {}, {}
+    for question in quiz.questions:
+        values = form.getlist(FIELD_PREFIX + question.id)
+        chosen = frozenset(values)
+        if len(chosen) != len(values) or not chosen <= {option.id for option in question.options}:
+            return {}, {}, forged
+        if question.type != "multiple" and len(chosen) > 1:
+            return {}, {}, forged
+        if not chosen:
+            missing[question.id] = (_("Choose one or more answers.") if question.type == "multiple"
+                                    else _("Choose an answer."))
+        answers[question.id] = chosen
+    return answers, missing, None
+
+
+def quiz_summaries(user_id: int) -> dict[str, QuizSummary]:
+    """Best and latest attempt per module for one learner, in one query."""
+    rows = db.session.execute(
+        sa.select(QuizAttempt.module_id, QuizAttempt.percent, QuizAttempt.passed, QuizAttempt.created_at)
+        .where(QuizAttempt.user_id == user_id).order_by(QuizAttempt.created_at, QuizAttempt.id))
+    summaries: dict[str, QuizSummary] = {}
+    for module_id, percent, passed, created_at in rows:
+        before = summaries.get(module_id)
+        summaries[module_id] = QuizSummary(
+            best=max(percent, before.best) if before else percent,
+            passed=passed or bool(before and before.passed),
+            latest=percent, latest_at=created_at,
+            attempts=(before.attempts if before else 0) + 1,
+        )
+    return summaries
+
+
+def quiz_or_404(module_id: str):
+    """The module and its quiz in the reader's language (and whether it fell back), or 404."""
+    module = get_library().module(module_id)
+    if module is None or module.quiz is None:
+        abort(404)
+    quiz, fallback = module.quiz.text(current_language())
+    return module, quiz, fallback
+
+
+def option_order(quiz: QuizText, question: Question):
+    """The options in the order to show them: shuffled on each visit if the quiz says so."""
+    return random.sample(question.options, len(question.options)) if quiz.shuffle else question.options
+
+
+def save_attempt(module_id: str, quiz: QuizText, key: str, grade: Grade) -> QuizAttempt:
+    """Store a graded attempt once per submission key; a resent form returns the first one."""
+    existing = db.session.scalar(sa.select(QuizAttempt).filter_by(user_id=current_user.id, submission_key=key))
+    if existing:
+        return existing
+    attempt = QuizAttempt(user_id=current_user.id, module_id=module_id, lang=quiz.lang, submission_key=key,
+                          score=grade.score, total=grade.total, percent=grade.percent, passed=grade.passed)
+    attempt.answers = [QuizAnswer(question_id=r.question.id, chosen=",".join(sorted(r.chosen)),
+                                  correct=r.correct) for r in grade.results]
+    db.session.add(attempt)
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        db.session.rollback()  # the same form arrived twice at once: keep the first
+        attempt = db.session.scalar(
+            sa.select(QuizAttempt).filter_by(user_id=current_user.id, submission_key=key))
+        if attempt is None:
+            raise
+    return attempt
+
+
+@bp.route("", methods=["GET", "POST"])
+def take(module_id: str):
+    """The quiz form; on submit, grade it and show (or, for a signed-in learner, save) the result."""
+    module, quiz, fallback = quiz_or_404(module_id)
+    chosen, missing, error = {}, {}, None
+    if request.method == "POST":
+        key = request.form.get("submission_key", "")
+        chosen, missing, error = read_answers(quiz, request.form)
+        if not SUBMISSION_KEY.match(key):
+            error = _("This form contained answers that are not part of this quiz. Please answer again.")
+        if error:
+            chosen = {}
+        elif not missing:
+            grade = grade_attempt(quiz, chosen)
+            if current_user.is_authenticated:
+                attempt = save_attempt(module.id, quiz, key, grade)
+                return redirect(url_for("quiz.result", module_id=module.id, attempt_id=attempt.id))
+            return render_template("quiz/result.html", module=module, quiz=quiz, grade=grade,
+                                   fallback=fallback, attempt=None, summary=None)
+    return render_template("quiz/take.html", module=module, quiz=quiz, fallback=fallback,
+                           chosen=chosen, missing=missing, error=error, option_order=option_order,
+                           submission_key=uuid.uuid4().hex), 400 if (error or missing) else 200
+
+
+@bp.get("/attempts/<int:attempt_id>")
+def result(module_id: str, attempt_id: int):
+    """A saved attempt, with every question's explanations; only its learner may see it."""
+    module, quiz, fallback = quiz_or_404(module_id)
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    if attempt is None or not current_user.is_authenticated or attempt.user_id != current_user.id \
+            or attempt.module_id != module.id:
+        abort(404)
+    answers = {a.question_id: frozenset(filter(None, a.chosen.split(","))) for a in attempt.answers}
+    grade = Grade(tuple(QuestionResult(q, answers[q.id]) for q in quiz.questions if q.id in answers),
+                  quiz.pass_mark)
+    return render_template("quiz/result.html", module=module, quiz=quiz, grade=grade, fallback=fallback,
+                           attempt=attempt, summary=quiz_summaries(current_user.id).get(module.id))
