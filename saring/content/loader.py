@@ -180,12 +180,13 @@ class Loader:
                 self.problems.append(ContentError(self.display(file), 1, "not a lesson file name: use "
                                                   "NN-lesson-id.id.md or NN-lesson-id.en.md"))
                 continue
+            texts = files.setdefault(match["id"], {})
             try:
                 lesson = read_source(file, self.display(file))
             except Invalid as invalid:
                 self.problems.append(invalid.problem)
+                texts.setdefault(match["lang"], (int(match["position"]), None))
                 continue
-            texts = files.setdefault(match["id"], {})
             if match["lang"] in texts:
                 self.problems.append(ContentError(self.display(file), 1,
                                                   f"duplicate lesson id {match['id']!r} in this module"))
@@ -206,18 +207,18 @@ class Loader:
             pillars = [p for p in pillars if p in PILLARS] if isinstance(pillars, list) else []
         lessons = []
         for lesson_id, texts in files.items():
+            readable = [source_file for _, source_file in texts.values() if source_file]
             positions = {position for position, _ in texts.values()}
-            if len(positions) > 1:
-                problems.append(ContentError(texts["en"][1].path, 1,
+            if readable and len(positions) > 1:
+                problems.append(ContentError(readable[0].path, 1,
                                              f"lesson {lesson_id!r} has a different number in each language"))
             for lang in LANGUAGES:
-                if lang not in texts:
-                    other = next(iter(texts.values()))[1]
-                    problems.append(ContentError(other.path, 1, f"lesson {lesson_id!r} has no "
+                if readable and lang not in texts:
+                    problems.append(ContentError(readable[0].path, 1, f"lesson {lesson_id!r} has no "
                                                  f"{'Indonesian' if lang == 'id' else 'English'} "
                                                  f"version ({lang}); readers see the other language"))
-            rendered = {lang: text for lang, (_, source_file) in texts.items()
-                        if (text := self._render_lesson(module_id, folder, lang, source_file, known))}
+            rendered = {lang: text for lang, (_, source_file) in texts.items() if source_file
+                        and (text := self._render_lesson(module_id, folder, lang, source_file, known))}
             if rendered:
                 lessons.append(Lesson(lesson_id, module_id, min(positions), rendered))
         lessons.sort(key=lambda lesson: (lesson.position, lesson.id))

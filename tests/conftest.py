@@ -1,0 +1,121 @@
+"""Shared fixtures: the app on SQLite (or PostgreSQL), a client, factories and `login_as`."""
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from saring import create_app
+from saring.accounts import User
+from saring.extensions import db
+
+HERE = Path(__file__).parent
+SAMPLES = HERE / "content"
+PASSWORD = "kata sandi yang panjang"
+
+
+def pytest_report_header(config):
+    """Say which database this run uses, so a skipped PostgreSQL run is never silent."""
+    return f"database: {'PostgreSQL' if os.environ.get('SARING_TEST_POSTGRES') else 'SQLite'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A fresh database for this run: SQLite in a temp folder, or a new PostgreSQL database."""
+    server = os.environ.get("SARING_TEST_POSTGRES")
+    if not server:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    name = f"saring_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.engine.make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def make_app(database_url, **overrides):
+    """An app for tests, on the test database and the shipped content unless overridden."""
+    config = {
+        "TESTING": True,
+        "ENV_NAME": "testing",
+        "SECRET_KEY": "test secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "SERVER_NAME": None,
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url):
+    """Build the schema once per run through the migrations, as a deployment does."""
+    app = make_app(database_url)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app_config():
+    """Per-test settings; override this fixture (or parametrize it) to change them."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, _schema, app_config):
+    """The app under test; every table is emptied afterwards."""
+    app = make_app(database_url, **app_config)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A CLI runner."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def create_user(app):
+    """A factory: create_user("ani") stores an account and returns its id."""
+    def create(username="ani", password=PASSWORD, locale="id", email=None):
+        with app.app_context():
+            user = User(username=username, locale=locale, email=email)
+            user.set_password(password)
+            db.session.add(user)
+            db.session.commit()
+            return user.id
+    return create
+
+
+@pytest.fixture
+def login_as(client, create_user):
+    """login_as("learner") signs the test client in as a new learner; "anonymous" does nothing."""
+    def login(role="learner", username="ani", lang="id"):
+        if role == "anonymous":
+            return None
+        user_id = create_user(username, locale=lang)
+        response = client.post(f"/{lang}/login", data={"username": username, "password": PASSWORD})
+        assert response.status_code == 302, response.text
+        return user_id
+    return login

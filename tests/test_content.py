@@ -1,0 +1,203 @@
+"""The content loader on small sample trees: structure, rendering, every kind of broken file."""
+
+import shutil
+
+import pytest
+
+from saring.content import load_library
+from tests.conftest import SAMPLES
+
+GOOD = SAMPLES / "good"
+BROKEN = SAMPLES / "broken"
+
+# Every problem in tests/content/broken, as `flask content check` prints it.
+BROKEN_PROBLEMS = [
+    "lessons/pilar/module.yml:2: 'pillars' must list one or more of cakap, etika, aman, budaya",
+    "lessons/pilar/module.yml:4: 'title' needs text for each language: id, en",
+    "lessons/rusak/01-yaml.id.md:4: invalid YAML: expected ',' or ']', but got ':'",
+    "lessons/rusak/02-kurang.id.md:1: missing field 'summary'",
+    "lessons/rusak/02-kurang.id.md:3: 'minutes' must be a whole number",
+    "lessons/rusak/03-sendiri.id.md:1: lesson 'sendiri' has no English version (en); "
+    "readers see the other language",
+    "lessons/rusak/04-tautan.en.md:9: link 'page.html' is neither a web address nor a lesson file (NN-id.md)",
+    "lessons/rusak/04-tautan.en.md:9: link to a lesson that does not exist: ../tidak-ada/01-x.md",
+    "lessons/rusak/04-tautan.id.md:9: link to a lesson that does not exist: 09-tidak-ada.md",
+    "lessons/rusak/04-tautan.id.md:11: image file not found: images/hilang.svg",
+    "lessons/rusak/04-tautan.id.md:13: unknown callout or card 'rahasia'; use one of tip, warning, note, "
+    "action, whatsapp, sms, post, headline, donation, email, web",
+    "lessons/rusak/06-kembar.id.md:1: duplicate lesson id 'kembar' in this module",
+    "lessons/rusak/catatan.md:1: not a lesson file name: use NN-lesson-id.id.md or NN-lesson-id.en.md",
+    "lessons/tanpa-modul/module.yml:1: missing module.yml",
+    "quizzes/Kuis.md:1: not a quiz file name: use module-id.id.md or module-id.en.md",
+    "quizzes/hantu.id.md:1: no module 'hantu' in lessons/ for this quiz",
+    "quizzes/rusak.en.md:3: pass_mark must be a whole number from 1 to 100",
+    "quizzes/rusak.en.md:11: warning: option has no explanation (indented lines under it)",
+    "quizzes/rusak.en.md:15: question 'beda-kunci' differs from quizzes/rusak.id.md in type, options or answers",
+    "quizzes/rusak.id.md:3: pass_mark must be a whole number from 1 to 100",
+    "quizzes/rusak.id.md:6: question 'tanpa-kunci' has no correct option (mark one with - [x])",
+    "quizzes/rusak.id.md:16: question 'kembar' is missing from quizzes/rusak.en.md",
+    "quizzes/rusak.id.md:26: duplicate question id 'kembar'",
+    "quizzes/rusak.id.md:37: type 'essay' must be one of single, multiple, truefalse",
+    "quizzes/rusak.id.md:44: missing a 'type:' line (single, multiple or truefalse) under the question id",
+    "quizzes/rusak.id.md:59: text after an option must be its explanation, indented by four spaces",
+    "quizzes/rusak.id.md:63: question 'benar-salah-tiga' is truefalse and needs exactly two options",
+    "quizzes/rusak.id.md:80: warning: option has no explanation (indented lines under it)",
+    "quizzes/rusak.id.md:84: question 'hanya-id' is missing from quizzes/rusak.en.md",
+]
+
+
+def load(tree):
+    return load_library(tree / "lessons", tree / "quizzes")
+
+
+@pytest.fixture(scope="module")
+def good():
+    return load(GOOD)
+
+
+@pytest.fixture(scope="module")
+def broken():
+    return load(BROKEN)
+
+
+def test_good_tree_has_no_problems(good):
+    assert good.problems == ()
+    [module] = good.modules
+    assert module.id == "alpha"
+    assert module.pillars == ("cakap",)
+    assert module.title("id") == "Modul Alfa" and module.title("en") == "Alpha module"
+    assert [lesson.id for lesson in module.lessons] == ["first", "second"]
+    first = module.lessons[0]
+    assert first.texts["id"].title == "Pelajaran pertama"
+    assert first.texts["id"].sources[0].url == "https://example.org/sumber"
+    assert first.texts["en"].sources[0].year == 2021
+    assert module.neighbours(first) == (None, module.lessons[1])
+
+
+def test_lesson_links_become_addresses_in_the_same_language(good):
+    first = good.modules[0].lessons[0]
+    assert 'href="/id/modules/alpha/second#akhir"' in first.texts["id"].html
+    assert 'href="/en/modules/alpha/second"' in first.texts["en"].html
+
+
+def test_images_are_served_from_the_module_with_their_size(good):
+    html = good.modules[0].lessons[0].texts["id"].html
+    assert 'src="/media/alpha/images/pic.svg"' in html
+    assert 'width="120"' in html and 'height="60"' in html and 'alt="Gambar contoh"' in html
+    assert good.media["alpha/images/pic.svg"].endswith("images/pic.svg")
+
+
+def test_callouts_and_cards(good):
+    id_html = good.modules[0].lessons[0].texts["id"].html
+    assert '<div class="callout callout-tip" role="note">' in id_html
+    assert '<p class="callout-title">Ingat</p>' in id_html
+    assert '<figure class="card card-whatsapp">' in id_html
+    assert '<figcaption class="card-from">Grup Keluarga</figcaption>' in id_html
+    assert 'class="callout callout-action"' in good.modules[0].lessons[0].texts["en"].html
+
+
+def test_links_inside_cards_are_never_clickable(good):
+    html = good.modules[0].lessons[0].texts["id"].html
+    assert "penipu.example" not in html
+    assert '<span class="card-link">hadiah</span>' in html
+
+
+def test_raw_html_is_sanitised(good):
+    html = good.modules[0].lessons[0].texts["id"].html
+    assert "<script" not in html and "alert" not in html and "onclick" not in html
+    assert "<p>Teks aman</p>" in html
+
+
+def test_tables_render_without_inline_styles(good):
+    html = good.modules[0].lessons[0].texts["id"].html
+    assert "<table>" in html and "style=" not in html
+
+
+def test_words_are_counted(good):
+    assert good.modules[0].lessons[1].texts["en"].words == 3
+
+
+def test_every_problem_in_the_broken_tree_is_reported_with_file_and_line(broken):
+    assert [str(problem) for problem in broken.problems] == BROKEN_PROBLEMS
+
+
+def test_broken_files_are_skipped_and_the_rest_is_served(broken):
+    module = broken.module("rusak")
+    yaml_lesson = module.lesson("yaml")
+    assert set(yaml_lesson.texts) == {"en"}
+    text, fallback = yaml_lesson.text("id")
+    assert fallback and text.title == "Broken YAML"
+    assert set(module.lesson("kurang").texts) == {"en"}
+    assert module.lesson("kembar").texts["id"].title == "Kembar"
+    assert broken.module("tanpa-modul") is None
+
+
+def test_broken_questions_are_skipped_and_good_ones_kept(broken):
+    quiz = broken.module("rusak").quiz
+    assert [q.id for q in quiz.texts["id"].questions] == ["kembar", "tanpa-penjelasan", "hanya-id", "beda-kunci"]
+    assert quiz.texts["id"].pass_mark == 70
+
+
+def test_front_matter_is_required(tmp_path):
+    shutil.copytree(GOOD, tmp_path, dirs_exist_ok=True)
+    (tmp_path / "lessons/alpha/02-second.en.md").write_text("Just text, no front matter.\n")
+    (tmp_path / "lessons/alpha/02-second.id.md").write_text("---\ntitle: x\n")
+    problems = [str(p) for p in load(tmp_path).problems]
+    assert "lessons/alpha/02-second.en.md:1: must start with front matter: a line ---, key: value lines, " \
+           "and another line ---" in problems
+    assert "lessons/alpha/02-second.id.md:1: front matter is not closed by a line ---" in problems
+
+
+def test_non_utf8_file_is_reported(tmp_path):
+    shutil.copytree(GOOD, tmp_path, dirs_exist_ok=True)
+    (tmp_path / "lessons/alpha/02-second.en.md").write_bytes(b"---\ntitle: caf\xe9\n---\n")
+    assert "lessons/alpha/02-second.en.md:1: not UTF-8 text (invalid continuation byte)" in [
+        str(p) for p in load(tmp_path).problems]
+
+
+def test_windows_line_endings_and_bom_are_accepted(tmp_path):
+    shutil.copytree(GOOD, tmp_path, dirs_exist_ok=True)
+    lesson = tmp_path / "lessons/alpha/02-second.en.md"
+    lesson.write_bytes(b"\xef\xbb\xbf" + lesson.read_bytes().replace(b"\n", b"\r\n"))
+    library = load(tmp_path)
+    assert library.problems == ()
+    assert library.modules[0].lessons[1].texts["en"].title == "Second lesson"
+
+
+def test_shipped_content_passes_the_check():
+    from saring.config import Config
+    library = load_library(Config.CONTENT_LESSONS_DIR, Config.CONTENT_QUIZZES_DIR)
+    assert [str(p) for p in library.problems] == []
+    assert library.modules, "the starter module ships with the app"
+    for module in library.modules:
+        assert len(module.lessons) >= 3
+        for lesson in module.lessons:
+            assert set(lesson.texts) == {"id", "en"}
+        quiz_id, quiz_en = module.quiz.texts["id"], module.quiz.texts["en"]
+        assert len(quiz_id.questions) >= 8
+        assert [(q.id, q.type, q.correct_ids, len(q.options), q.tags) for q in quiz_id.questions] == \
+               [(q.id, q.type, q.correct_ids, len(q.options), q.tags) for q in quiz_en.questions]
+
+
+@pytest.mark.parametrize("tree, code", [(GOOD, 0), (BROKEN, 1)])
+def test_content_check_command(app, tree, code):
+    app.config.update(CONTENT_LESSONS_DIR=str(tree / "lessons"), CONTENT_QUIZZES_DIR=str(tree / "quizzes"))
+    result = app.test_cli_runner().invoke(args=["content", "check"])
+    assert result.exit_code == code
+    if code:
+        assert "lessons/rusak/01-yaml.id.md:4: invalid YAML" in result.output
+        assert result.output.strip().endswith("2 modules, 5 lessons, 1 quizzes: 27 errors, 2 warnings")
+    else:
+        assert result.output.strip() == "1 modules, 2 lessons, 1 quizzes: 0 errors, 0 warnings"
+
+
+def test_strict_check_fails_on_warnings(app, tmp_path):
+    shutil.copytree(GOOD, tmp_path, dirs_exist_ok=True)
+    quiz = tmp_path / "quizzes/alpha.en.md"
+    quiz.write_text(quiz.read_text().replace("    Not a sign of a hoax by itself.\n", ""))
+    app.config.update(CONTENT_LESSONS_DIR=str(tmp_path / "lessons"), CONTENT_QUIZZES_DIR=str(tmp_path / "quizzes"))
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["content", "check"]).exit_code == 0
+    strict = runner.invoke(args=["content", "check", "--strict"])
+    assert strict.exit_code == 1
+    assert "quizzes/alpha.en.md:33: warning: option has no explanation" in strict.output

@@ -1,0 +1,76 @@
+"""Server-side grading and reading a submitted quiz form, including forged forms."""
+
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from saring.content import load_library
+from saring.quizzes import grade_attempt, read_answers
+from tests.conftest import SAMPLES
+
+ALL_RIGHT = {"pesan-atm": frozenset("b"), "tanda-hoaks": frozenset("ab"), "kabar-resmi": frozenset("a")}
+
+
+@pytest.fixture(scope="module")
+def quiz():
+    return load_library(SAMPLES / "good/lessons", SAMPLES / "good/quizzes").module("alpha").quiz.texts["en"]
+
+
+def test_all_right(quiz):
+    grade = grade_attempt(quiz, ALL_RIGHT)
+    assert (grade.score, grade.total, grade.percent, grade.passed) == (3, 3, 100, True)
+
+
+def test_multiple_needs_exactly_the_correct_options(quiz):
+    for chosen in ("a", "abc", "bc"):
+        grade = grade_attempt(quiz, {**ALL_RIGHT, "tanda-hoaks": frozenset(chosen)})
+        assert not grade.results[1].correct
+        assert grade.score == 2
+
+
+def test_percent_rounds_down_and_pass_mark_is_exact(quiz):
+    grade = grade_attempt(quiz, {**ALL_RIGHT, "pesan-atm": frozenset("a")})
+    assert grade.percent == 66  # 2 of 3 is 66.7%: never shown as more than it is
+    assert grade.passed  # pass mark 60
+    one_right = grade_attempt(quiz, {"pesan-atm": frozenset("b")})
+    assert (one_right.score, one_right.percent, one_right.passed) == (1, 33, False)
+
+
+def test_pass_mark_boundary(quiz):
+    from dataclasses import replace
+    strict = replace(quiz, pass_mark=67)
+    assert not grade_attempt(strict, {**ALL_RIGHT, "pesan-atm": frozenset("a")}).passed
+    exact = replace(quiz, pass_mark=66)
+    assert grade_attempt(exact, {**ALL_RIGHT, "pesan-atm": frozenset("a")}).passed
+
+
+def form(**fields):
+    data = MultiDict()
+    for name, values in fields.items():
+        for value in values:
+            data.add("q-" + name.replace("_", "-"), value)
+    return data
+
+
+def test_read_answers(quiz):
+    answers, missing, forged = read_answers(quiz, form(pesan_atm="b", tanda_hoaks="ab", kabar_resmi="a"))
+    assert (answers, missing, forged) == (ALL_RIGHT, {}, None)
+
+
+def test_unanswered_questions_are_named(quiz):
+    answers, missing, forged = read_answers(quiz, form(pesan_atm="b"))
+    assert forged is None
+    assert set(missing) == {"tanda-hoaks", "kabar-resmi"}
+
+
+@pytest.mark.parametrize("fields", [
+    {"pesan_atm": "z"},                    # unknown option
+    {"pesan_atm": "ab"},                   # two answers to a single-answer question
+    {"tanda_hoaks": "aa"},                 # the same option twice
+    {"kabar_resmi": "ab"},                 # both true and false
+    {"soal_lain": "a"},                    # a question that is not in the quiz
+    {"pesan_atm": ["<script>"]},           # markup instead of an option id
+    {"pesan_atm": ["b" * 5000]},           # an over-long value
+])
+def test_forged_forms_are_refused(quiz, fields):
+    answers, missing, forged = read_answers(quiz, form(**fields))
+    assert forged and answers == {} and missing == {}
