@@ -209,7 +209,7 @@ def take(module_id: str):
                                    fallback=fallback, attempt=None, summary=None)
     return render_template("quiz/take.html", module=module, quiz=quiz, fallback=fallback,
                            chosen=chosen, missing=missing, error=error, option_order=option_order,
-                           submission_key=uuid.uuid4().hex), 400 if (error or missing) else 200
+                           submission_key=uuid.uuid4().hex), 400 if error else 200
 
 
 @bp.get("/attempts/<int:attempt_id>")

@@ -1,14 +1,16 @@
 """Shared fixtures: the app on SQLite (or PostgreSQL), a client, factories and `login_as`."""
 
 import os
+import shutil
 import uuid
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from babel.messages.frontend import CommandLineInterface
 from flask_migrate import upgrade
 
-from saring import create_app
+from saring import content, create_app
 from saring.accounts import User
 from saring.extensions import db
 
@@ -20,6 +22,12 @@ PASSWORD = "kata sandi yang panjang"
 def pytest_report_header(config):
     """Say which database this run uses, so a skipped PostgreSQL run is never silent."""
     return f"database: {'PostgreSQL' if os.environ.get('SARING_TEST_POSTGRES') else 'SQLite'}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_catalogs():
+    """Compile the translations, as `make run` does, so tests see the current catalogs."""
+    CommandLineInterface().run(["pybabel", "compile", "-d", str(HERE.parent / "translations")])
 
 
 @pytest.fixture(scope="session")
@@ -81,6 +89,22 @@ def app(database_url, _schema, app_config):
             for table in reversed(db.metadata.sorted_tables):
                 connection.execute(table.delete())
         db.engine.dispose()
+
+
+@pytest.fixture
+def use_content(app):
+    """use_content(tree) points the app at another content tree (with lessons/ and quizzes/)."""
+    def use(tree):
+        app.config.update(CONTENT_LESSONS_DIR=str(tree / "lessons"), CONTENT_QUIZZES_DIR=str(tree / "quizzes"))
+        content.init_app(app)
+    return use
+
+
+@pytest.fixture
+def sample_copy(tmp_path):
+    """A copy of the good sample tree that a test may change."""
+    shutil.copytree(SAMPLES / "good", tmp_path, dirs_exist_ok=True)
+    return tmp_path
 
 
 @pytest.fixture

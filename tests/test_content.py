@@ -1,6 +1,5 @@
 """The content loader on small sample trees: structure, rendering, every kind of broken file."""
 
-import shutil
 
 import pytest
 
@@ -138,28 +137,25 @@ def test_broken_questions_are_skipped_and_good_ones_kept(broken):
     assert quiz.texts["id"].pass_mark == 70
 
 
-def test_front_matter_is_required(tmp_path):
-    shutil.copytree(GOOD, tmp_path, dirs_exist_ok=True)
-    (tmp_path / "lessons/alpha/02-second.en.md").write_text("Just text, no front matter.\n")
-    (tmp_path / "lessons/alpha/02-second.id.md").write_text("---\ntitle: x\n")
-    problems = [str(p) for p in load(tmp_path).problems]
+def test_front_matter_is_required(sample_copy):
+    (sample_copy / "lessons/alpha/02-second.en.md").write_text("Just text, no front matter.\n")
+    (sample_copy / "lessons/alpha/02-second.id.md").write_text("---\ntitle: x\n")
+    problems = [str(p) for p in load(sample_copy).problems]
     assert "lessons/alpha/02-second.en.md:1: must start with front matter: a line ---, key: value lines, " \
            "and another line ---" in problems
     assert "lessons/alpha/02-second.id.md:1: front matter is not closed by a line ---" in problems
 
 
-def test_non_utf8_file_is_reported(tmp_path):
-    shutil.copytree(GOOD, tmp_path, dirs_exist_ok=True)
-    (tmp_path / "lessons/alpha/02-second.en.md").write_bytes(b"---\ntitle: caf\xe9\n---\n")
+def test_non_utf8_file_is_reported(sample_copy):
+    (sample_copy / "lessons/alpha/02-second.en.md").write_bytes(b"---\ntitle: caf\xe9\n---\n")
     assert "lessons/alpha/02-second.en.md:1: not UTF-8 text (invalid continuation byte)" in [
-        str(p) for p in load(tmp_path).problems]
+        str(p) for p in load(sample_copy).problems]
 
 
-def test_windows_line_endings_and_bom_are_accepted(tmp_path):
-    shutil.copytree(GOOD, tmp_path, dirs_exist_ok=True)
-    lesson = tmp_path / "lessons/alpha/02-second.en.md"
+def test_windows_line_endings_and_bom_are_accepted(sample_copy):
+    lesson = sample_copy / "lessons/alpha/02-second.en.md"
     lesson.write_bytes(b"\xef\xbb\xbf" + lesson.read_bytes().replace(b"\n", b"\r\n"))
-    library = load(tmp_path)
+    library = load(sample_copy)
     assert library.problems == ()
     assert library.modules[0].lessons[1].texts["en"].title == "Second lesson"
 
@@ -180,8 +176,8 @@ def test_shipped_content_passes_the_check():
 
 
 @pytest.mark.parametrize("tree, code", [(GOOD, 0), (BROKEN, 1)])
-def test_content_check_command(app, tree, code):
-    app.config.update(CONTENT_LESSONS_DIR=str(tree / "lessons"), CONTENT_QUIZZES_DIR=str(tree / "quizzes"))
+def test_content_check_command(app, use_content, tree, code):
+    use_content(tree)
     result = app.test_cli_runner().invoke(args=["content", "check"])
     assert result.exit_code == code
     if code:
@@ -191,11 +187,10 @@ def test_content_check_command(app, tree, code):
         assert result.output.strip() == "1 modules, 2 lessons, 1 quizzes: 0 errors, 0 warnings"
 
 
-def test_strict_check_fails_on_warnings(app, tmp_path):
-    shutil.copytree(GOOD, tmp_path, dirs_exist_ok=True)
-    quiz = tmp_path / "quizzes/alpha.en.md"
+def test_strict_check_fails_on_warnings(app, sample_copy, use_content):
+    quiz = sample_copy / "quizzes/alpha.en.md"
     quiz.write_text(quiz.read_text().replace("    Not a sign of a hoax by itself.\n", ""))
-    app.config.update(CONTENT_LESSONS_DIR=str(tmp_path / "lessons"), CONTENT_QUIZZES_DIR=str(tmp_path / "quizzes"))
+    use_content(sample_copy)
     runner = app.test_cli_runner()
     assert runner.invoke(args=["content", "check"]).exit_code == 0
     strict = runner.invoke(args=["content", "check", "--strict"])

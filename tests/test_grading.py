@@ -57,7 +57,7 @@ def test_read_answers(quiz):
 
 
 def test_unanswered_questions_are_named(quiz):
-    answers, missing, forged = read_answers(quiz, form(pesan_atm="b"))
+    _, missing, forged = read_answers(quiz, form(pesan_atm="b"))
     assert forged is None
     assert set(missing) == {"tanda-hoaks", "kabar-resmi"}
 

@@ -55,17 +55,15 @@ def test_body_does_not_swallow_the_options(quiz):
     assert body == "<p>Mana saja tanda hoaks?</p>"
 
 
-def test_a_question_heading_inside_fenced_code_is_not_a_question(tmp_path):
+def test_a_question_heading_inside_fenced_code_is_not_a_question():
     from saring.content.quizfile import _question_starts
     lines = ["intro", "```", "## not-a-question", "```", "## real"]
     assert _question_starts(lines) == [4]
 
 
-def test_quiz_in_one_language_falls_back(tmp_path):
-    import shutil
-    shutil.copytree(SAMPLES / "good", tmp_path, dirs_exist_ok=True)
-    (tmp_path / "quizzes/alpha.en.md").unlink()
-    library = load_library(tmp_path / "lessons", tmp_path / "quizzes")
+def test_quiz_in_one_language_falls_back(sample_copy):
+    (sample_copy / "quizzes/alpha.en.md").unlink()
+    library = load_library(sample_copy / "lessons", sample_copy / "quizzes")
     assert [str(p) for p in library.problems] == [
         "quizzes/alpha.id.md:1: this quiz has no en version; readers see this language"]
     text, fallback = library.module("alpha").quiz.text("en")

@@ -1,7 +1,7 @@
 """Lessons and quizzes read from files: loading, rendering, checking."""
 
 from .loader import load_library
-from .model import ContentError, Library, Lesson, Module, Question, Quiz, QuizText
+from .model import ContentError, Lesson, Library, Module, Question, Quiz, QuizText
 from .store import get_library, init_app
 
 __all__ = [

@@ -10,7 +10,16 @@ from pathlib import Path
 import yaml
 
 from .model import (
-    LANGUAGES, PILLARS, ContentError, Lesson, LessonText, Library, Module, Quiz, QuizText, Source,
+    LANGUAGES,
+    PILLARS,
+    ContentError,
+    Lesson,
+    LessonText,
+    Library,
+    Module,
+    Quiz,
+    QuizText,
+    Source,
 )
 from .quizfile import parse_quiz
 from .render import Document, Renderer, plain_words
@@ -22,7 +31,7 @@ MODULE_FILE = "module.yml"
 IMAGES_DIR = "images"
 
 
-class Invalid(Exception):
+class UnusableFileError(Exception):
     """A file cannot be used at all; carries the problem to report."""
 
     def __init__(self, problem: ContentError):
@@ -53,17 +62,17 @@ def read_source(file: Path, display: str, front_matter: bool = True) -> SourceFi
     try:
         text = file.read_text(encoding="utf-8").replace("\r\n", "\n")
     except UnicodeDecodeError as error:
-        raise Invalid(ContentError(display, 1, f"not UTF-8 text ({error.reason})")) from None
+        raise UnusableFileError(ContentError(display, 1, f"not UTF-8 text ({error.reason})")) from None
     if text.startswith("\ufeff"):
         text = text[1:]
     lines = text.split("\n")
     if front_matter:
         if not lines or lines[0].strip() != "---":
-            raise Invalid(ContentError(display, 1, "must start with front matter: a line ---, "
+            raise UnusableFileError(ContentError(display, 1, "must start with front matter: a line ---, "
                                        "key: value lines, and another line ---"))
         end = next((n for n in range(1, len(lines)) if lines[n].strip() == "---"), None)
         if end is None:
-            raise Invalid(ContentError(display, 1, "front matter is not closed by a line ---"))
+            raise UnusableFileError(ContentError(display, 1, "front matter is not closed by a line ---"))
         raw, body, body_line, first = "\n".join(lines[1:end]), "\n".join(lines[end + 1:]), end + 2, 2
     else:
         raw, body, body_line, first = text, "", len(lines) + 1, 1
@@ -73,11 +82,11 @@ def read_source(file: Path, display: str, front_matter: bool = True) -> SourceFi
         mark = getattr(error, "problem_mark", None)
         line = first + mark.line if mark else first
         reason = getattr(error, "problem", None) or str(error)
-        raise Invalid(ContentError(display, line, f"invalid YAML: {reason}")) from None
+        raise UnusableFileError(ContentError(display, line, f"invalid YAML: {reason}")) from None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
-        raise Invalid(ContentError(display, first, "expected key: value lines"))
+        raise UnusableFileError(ContentError(display, first, "expected key: value lines"))
     return SourceFile(display, text, meta, body, body_line)
 
 
@@ -168,7 +177,7 @@ class Loader:
         except FileNotFoundError:
             self.problems.append(ContentError(self.display(folder / MODULE_FILE), 1, "missing module.yml"))
             return None
-        except Invalid as invalid:
+        except UnusableFileError as invalid:
             self.problems.append(invalid.problem)
             return None
         files: dict[str, dict[str, tuple[int, SourceFile]]] = {}
@@ -183,7 +192,7 @@ class Loader:
             texts = files.setdefault(match["id"], {})
             try:
                 lesson = read_source(file, self.display(file))
-            except Invalid as invalid:
+            except UnusableFileError as invalid:
                 self.problems.append(invalid.problem)
                 texts.setdefault(match["lang"], (int(match["position"]), None))
                 continue
@@ -265,7 +274,7 @@ class Loader:
                 continue
             try:
                 source = read_source(file, display)
-            except Invalid as invalid:
+            except UnusableFileError as invalid:
                 self.problems.append(invalid.problem)
                 continue
             doc = Document(display, match["lang"], match["id"], self.lessons_dir / match["id"],

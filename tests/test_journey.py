@@ -1,0 +1,112 @@
+"""A newcomer's whole journey through the test client, in both languages, on the shipped content."""
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from saring.content import get_library
+from saring.extensions import db
+from saring.learning import LessonProgress
+from saring.quizzes import QuizAttempt
+from tests.conftest import PASSWORD
+
+WORDS = {
+    "id": {"start": "Mulai dari sini", "continue": "Lanjutkan dari yang terakhir", "passed": "Kamu lulus!",
+           "right": "Tepat",
+           "finished": "Kamu sudah menyelesaikan semua modul"},
+    "en": {"start": "Start here", "continue": "Continue where you left off", "passed": "You passed!",
+           "right": "Right", "finished": "You have finished every module"},
+}
+
+
+def submission_key(html):
+    return re.search(r'name="submission_key" value="([0-9a-f]{32})"', html)[1]
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_newcomer_signs_up_reads_the_module_and_passes_the_quiz(app, client, lang):
+    words = WORDS[lang]
+    with app.app_context():
+        module = get_library().modules[0]
+        quiz = module.quiz.text(lang)[0]
+    first = module.lessons[0]
+
+    home = client.get(f"/{lang}/").text
+    assert words["start"] in home
+    assert f'href="/{lang}/modules/{module.id}/{first.id}"' in home
+
+    lesson_page = client.get(f"/{lang}/modules/{module.id}/{first.id}").text
+    assert first.texts[lang].title in lesson_page
+    assert f'/{lang}/signup?next=' in lesson_page
+
+    response = client.post(f"/{lang}/signup?next=/{lang}/modules/{module.id}/{first.id}",
+                           data={"username": f"pelajar-{lang}", "password": PASSWORD, "confirm": PASSWORD})
+    assert response.headers["Location"] == f"/{lang}/modules/{module.id}/{first.id}"
+
+    for index, lesson in enumerate(module.lessons):
+        page = client.get(f"/{lang}/modules/{module.id}/{lesson.id}").text
+        assert lesson.texts[lang].html in page
+        response = client.post(f"/{lang}/modules/{module.id}/{lesson.id}/done")
+        after = module.lessons[index + 1] if index + 1 < len(module.lessons) else None
+        expected = f"/{lang}/modules/{module.id}/{after.id}" if after else f"/{lang}/modules/{module.id}/quiz"
+        assert response.headers["Location"] == expected
+        if index == 0:
+            assert words["continue"] in client.get(f"/{lang}/").text
+
+    module_page = client.get(f"/{lang}/modules/{module.id}").text
+    assert f'<progress max="{len(module.lessons) + 1}" value="{len(module.lessons)}"' in module_page
+
+    form = client.get(f"/{lang}/modules/{module.id}/quiz").text
+    data = {"submission_key": submission_key(form)}
+    for question in quiz.questions:
+        data["q-" + question.id] = sorted(question.correct_ids)
+    response = client.post(f"/{lang}/modules/{module.id}/quiz", data=data)
+    assert response.status_code == 302
+    result = client.get(response.headers["Location"]).text
+    assert words["passed"] in result
+    assert result.count(f'<span class="verdict">{words["right"]}</span>') == len(quiz.questions)
+    for question in quiz.questions:
+        for option in question.options:
+            if option.correct:
+                assert option.explanation_html in result
+
+    assert words["finished"] in client.get(f"/{lang}/").text
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(LessonProgress.id))) == len(module.lessons)
+        attempt = db.session.scalar(sa.select(QuizAttempt))
+        assert (attempt.module_id, attempt.lang, attempt.percent, attempt.passed) == (module.id, lang, 100, True)
+
+
+def test_progress_is_shared_across_languages(app, client, login_as):
+    login_as("learner", lang="id")
+    with app.app_context():
+        module = get_library().modules[0]
+    lesson = module.lessons[0]
+    client.post(f"/id/modules/{module.id}/{lesson.id}/done")
+    english = client.get(f"/en/modules/{module.id}/{lesson.id}").text
+    assert "You have finished this lesson." in english
+
+
+def test_marking_done_twice_keeps_one_row(app, client, login_as):
+    login_as("learner")
+    for _ in range(2):
+        client.post("/id/modules/hoaks/jenis-misinformasi/done")
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(LessonProgress.id))) == 1
+
+
+def test_unknown_module_and_lesson_are_404(client, login_as):
+    login_as("learner")
+    for path in ("/id/modules/tidak-ada", "/id/modules/hoaks/tidak-ada", "/id/modules/tidak-ada/quiz",
+                 "/media/hoaks/images/../module.yml", "/media/hoaks/module.yml"):
+        assert client.get(path).status_code == 404, path
+    assert client.post("/id/modules/hoaks/tidak-ada/done").status_code == 404
+
+
+def test_lesson_images_are_served_with_a_cache_lifetime(client):
+    html = client.get("/id/modules/hoaks/jenis-misinformasi").text
+    src = re.search(r'<img [^>]*src="(/media/[^"]+)"', html)[1]
+    with client.get(src) as response:
+        assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+        assert "max-age=604800" in response.headers["Cache-Control"]
