@@ -196,3 +196,17 @@ def test_strict_check_fails_on_warnings(app, sample_copy, use_content):
     strict = runner.invoke(args=["content", "check", "--strict"])
     assert strict.exit_code == 1
     assert "quizzes/alpha.en.md:33: warning: option has no explanation" in strict.output
+
+
+@pytest.mark.parametrize("reload", [True, False])
+def test_content_reloads_on_change_only_in_development(app, sample_copy, use_content, reload):
+    from saring.content import get_library
+    app.config["CONTENT_RELOAD"] = reload
+    use_content(sample_copy)
+    lesson = sample_copy / "lessons/alpha/02-second.en.md"
+    with app.app_context():
+        first = get_library()
+        assert get_library() is first  # nothing changed: nothing is read again
+        lesson.write_text(lesson.read_text().replace("title: Second lesson", "title: Second lesson, edited"))
+        title = get_library().module("alpha").lessons[1].texts["en"].title
+    assert title == ("Second lesson, edited" if reload else "Second lesson")
