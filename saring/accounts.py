@@ -128,16 +128,14 @@ class LoginForm(FlaskForm):
     """Username and password."""
 
     username = StringField(_l("Username"), filters=[normalise_username], validators=[
-        DataRequired(_l("Enter your username.")), Length(max=USERNAME_MAX * 2)])
-    password = PasswordField(_l("Password"), validators=[
-        DataRequired(_l("Enter your password.")), Length(max=PASSWORD_MAX * 2)])
+        DataRequired(_l("Enter your username.")), no_control_characters])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
 
 
 class ChangePasswordForm(FlaskForm):
     """The current password, then the new one twice."""
 
-    current = PasswordField(_l("Current password"), validators=[
-        DataRequired(_l("Enter your current password.")), Length(max=PASSWORD_MAX * 2)])
+    current = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your current password."))])
     password, confirm = password_fields(_l("New password"))
 
 
@@ -179,7 +177,7 @@ def login():
         return redirect(url_for("learn.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = find_user(form.username.data)
+        user = find_user(form.username.data) if len(form.username.data) <= USERNAME_MAX else None
         if user is None or not user.check_password(form.password.data):
             form.password.errors.append(_("Wrong username or password."))
         else:

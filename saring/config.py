@@ -22,6 +22,7 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    MAX_CONTENT_LENGTH = 64 * 1024  # the largest form (a quiz) is a few hundred bytes
     WTF_CSRF_TIME_LIMIT = None  # a learner may read a long lesson before pressing "done"
     LANGUAGES = ("id", "en")
     BABEL_DEFAULT_LOCALE = "id"

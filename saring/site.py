@@ -54,6 +54,11 @@ def register_error_handlers(app: Flask) -> None:
         return _error_page(405, _("This page does not work that way"),
                            _("Go back and use the page's buttons and links."))
 
+    @app.errorhandler(413)
+    def too_large(_error):
+        return _error_page(413, _("That was too much text"),
+                           _("Go back, shorten what you typed and send it again. Nothing was saved."))
+
     @app.errorhandler(500)
     def server_error(_error):
         db.session.rollback()

@@ -171,3 +171,11 @@ def test_production_refuses_to_start_without_secret_key(database_url, monkeypatc
     monkeypatch.setenv("SARING_ENV", "production")
     with pytest.raises(ConfigError, match="SECRET_KEY is not set"):
         make_app(database_url, SECRET_KEY=None, ENV_NAME="production")
+
+
+@pytest.mark.parametrize("username", ["ani\x00", "\x00", "a\u202eb", "ani" * 100])
+def test_odd_login_input_gets_a_message_not_an_error(client, create_user, username):
+    create_user("ani")
+    response = client.post("/id/login", data={"username": username, "password": PASSWORD + "\x00"})
+    assert response.status_code == 200
+    assert 'class="error"' in response.text

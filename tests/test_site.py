@@ -63,3 +63,13 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app):
 def test_migrations_match_the_models(runner):
     result = runner.invoke(args=["db", "check"])
     assert result.exit_code == 0, result.output
+
+
+def test_an_over_long_request_gets_a_page_and_stores_nothing(app, client):
+    response = client.post("/id/signup", data={"username": "budi", "password": "x" * 100_000})
+    assert response.status_code == 413
+    assert "Teksnya terlalu panjang" in response.text
+    from saring.accounts import User
+    from saring.extensions import db
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(User.id))) == 0
