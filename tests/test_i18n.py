@@ -39,8 +39,8 @@ def test_reading_in_a_language_remembers_it(client, login_as):
     assert client.get("/").headers["Location"] == "/en/"
 
 
-@pytest.mark.parametrize("lang, other, title", [("id", "en", "Tujuh jenis misinformasi"),
-                                                 ("en", "id", "Seven types of misinformation")])
+@pytest.mark.parametrize("lang, other, title", [("id", "en", "Tujuh jenis informasi keliru"),
+                                                 ("en", "id", "Seven types of false information")])
 def test_page_language_switcher_and_alternates(client, lang, other, title):
     html = client.get(f"/{lang}{LESSON}").text
     assert f'<html lang="{lang}">' in html
