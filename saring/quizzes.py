@@ -20,8 +20,7 @@ from .extensions import db
 from .i18n import LANG_PREFIX, current_language
 
 bp = Blueprint("quiz", __name__, url_prefix=f"{LANG_PREFIX}/modules/<module_id>/quiz")
-SUBMISSION_KEY = re.compile(r"^[0-9a-f]{32}$")
-FIELD_PREFIX = "q-"
+SUBMISSION_KEY = re.compile(r"[0-9a-f]{32}")
 
 
 class QuizAttempt(db.Model):
@@ -59,15 +58,11 @@ class QuizAnswer(db.Model):
 
 @dataclass(frozen=True)
 class QuestionResult:
-    """How one question was answered."""
+    """How one question was answered; right when exactly the correct options were chosen."""
 
     question: Question
     chosen: frozenset[str]
-
-    @property
-    def correct(self) -> bool:
-        """Right when exactly the correct options were chosen."""
-        return self.chosen == self.question.correct_ids
+    correct: bool
 
 
 @dataclass(frozen=True)
@@ -111,19 +106,32 @@ class QuizSummary:
 
 def grade_attempt(quiz: QuizText, answers: dict[str, frozenset[str]]) -> Grade:
     """Grade `answers` (question id -> chosen option ids) against the quiz's key."""
-    return Grade(tuple(QuestionResult(q, answers.get(q.id, frozenset())) for q in quiz.questions),
-                 quiz.pass_mark)
+    results = []
+    for question in quiz.questions:
+        chosen = answers.get(question.id, frozenset())
+        results.append(QuestionResult(question, chosen, chosen == question.correct_ids))
+    return Grade(tuple(results), quiz.pass_mark)
+
+
+def field_name(position: int) -> str:
+    """The form field of the question at `position` (1, 2, …): never its id, which may hint at the answer."""
+    return f"q{position}"
+
+
+def forged_message() -> str:
+    """What a learner sees when a quiz form was tampered with or is out of date."""
+    return _("This form contained answers that are not part of this quiz. Please answer again.")
 
 
 def read_answers(quiz: QuizText, form) -> tuple[dict[str, frozenset[str]], dict[str, str], str | None]:
     """The answers in a submitted form, per-question messages, and a message for a forged form."""
-    forged = _("This form contained answers that are not part of this quiz. Please answer again.")
-    known = {FIELD_PREFIX + question.id for question in quiz.questions}
-    if any(key.startswith(FIELD_PREFIX) and key not in known for key in form):
+    forged = forged_message()
+    known = {field_name(position) for position in range(1, len(quiz.questions) + 1)}
+    if any(key not in known for key in form if key not in ("csrf_token", "submission_key")):
         return {}, {}, forged
     answers, missing = {}, {}
-    for question in quiz.questions:
-        values = form.getlist(FIELD_PREFIX + question.id)
+    for position, question in enumerate(quiz.questions, 1):
+        values = form.getlist(field_name(position))
         chosen = frozenset(values)
         if len(chosen) != len(values) or not chosen <= {option.id for option in question.options}:
             return {}, {}, forged
@@ -163,8 +171,13 @@ def quiz_or_404(module_id: str):
 
 
 def option_order(quiz: QuizText, question: Question):
-    """The options in the order to show them: shuffled on each visit if the quiz says so."""
-    return random.sample(question.options, len(question.options)) if quiz.shuffle else question.options
+    """The options in the order to show them: shuffled on each visit if the quiz says so.
+
+    True/false options keep their order: "False, True" only confuses.
+    """
+    if quiz.shuffle and question.type != "truefalse":
+        return random.sample(question.options, len(question.options))
+    return question.options
 
 
 def save_attempt(module_id: str, quiz: QuizText, key: str, grade: Grade) -> QuizAttempt:
@@ -196,23 +209,23 @@ def take(module_id: str):
     if request.method == "POST":
         key = request.form.get("submission_key", "")
         chosen, missing, error = read_answers(quiz, request.form)
-        if not SUBMISSION_KEY.match(key):
-            error = _("This form contained answers that are not part of this quiz. Please answer again.")
+        if not SUBMISSION_KEY.fullmatch(key):
+            error = forged_message()
         if error:
             chosen = {}
         elif not missing:
             grade = grade_attempt(quiz, chosen)
             if current_user.is_authenticated:
                 attempt = save_attempt(module.id, quiz, key, grade)
-                return redirect(url_for("quiz.result", module_id=module.id, attempt_id=attempt.id))
+                return redirect(url_for("quiz.result", module_id=attempt.module_id, attempt_id=attempt.id))
             return render_template("quiz/result.html", module=module, quiz=quiz, grade=grade,
                                    fallback=fallback, attempt=None, summary=None)
     return render_template("quiz/take.html", module=module, quiz=quiz, fallback=fallback,
                            chosen=chosen, missing=missing, error=error, option_order=option_order,
-                           submission_key=uuid.uuid4().hex), 400 if error else 200
+                           field_name=field_name, submission_key=uuid.uuid4().hex), 400 if error else 200
 
 
-@bp.get("/attempts/<int:attempt_id>")
+@bp.get("/attempts/<int(max=2147483647):attempt_id>")  # the largest id PostgreSQL's integer holds
 def result(module_id: str, attempt_id: int):
     """A saved attempt, with every question's explanations; only its learner may see it."""
     module, quiz, fallback = quiz_or_404(module_id)
@@ -220,8 +233,9 @@ def result(module_id: str, attempt_id: int):
     if attempt is None or not current_user.is_authenticated or attempt.user_id != current_user.id \
             or attempt.module_id != module.id:
         abort(404)
-    answers = {a.question_id: frozenset(filter(None, a.chosen.split(","))) for a in attempt.answers}
-    grade = Grade(tuple(QuestionResult(q, answers[q.id]) for q in quiz.questions if q.id in answers),
-                  quiz.pass_mark)
+    answers = {answer.question_id: answer for answer in attempt.answers}
+    grade = Grade(tuple(QuestionResult(q, frozenset(filter(None, answers[q.id].chosen.split(","))),
+                                       answers[q.id].correct)
+                        for q in quiz.questions if q.id in answers), quiz.pass_mark)
     return render_template("quiz/result.html", module=module, quiz=quiz, grade=grade, fallback=fallback,
                            attempt=attempt, summary=quiz_summaries(current_user.id).get(module.id))

@@ -149,7 +149,7 @@ def test_learner_journey_on_a_phone_in_both_languages(server, phone):
     for index, question in enumerate(quiz.questions):
         chosen = {first_wrong} if index == 0 else question.correct_ids
         for option_id in chosen:
-            page.locator(f'input[name="q-{question.id}"][value="{option_id}"]').check()
+            page.locator(f'input[name="q{index + 1}"][value="{option_id}"]').check()
     page.get_by_role("button", name="Cek jawabanku").click()
     phone.check()
     total = len(quiz.questions)

@@ -43,11 +43,14 @@ def test_pass_mark_boundary(quiz):
     assert grade_attempt(exact, {**ALL_RIGHT, "pesan-atm": frozenset("a")}).passed
 
 
+FIELDS = {"pesan_atm": "q1", "tanda_hoaks": "q2", "kabar_resmi": "q3", "soal_lain": "q4"}
+
+
 def form(**fields):
     data = MultiDict()
     for name, values in fields.items():
         for value in values:
-            data.add("q-" + name.replace("_", "-"), value)
+            data.add(FIELDS.get(name, name), value)
     return data
 
 
@@ -68,6 +71,7 @@ def test_unanswered_questions_are_named(quiz):
     {"tanda_hoaks": "aa"},                 # the same option twice
     {"kabar_resmi": "ab"},                 # both true and false
     {"soal_lain": "a"},                    # a question that is not in the quiz
+    {"q-pesan-atm": "b"},                  # a field this quiz never has
     {"pesan_atm": ["<script>"]},           # markup instead of an option id
     {"pesan_atm": ["b" * 5000]},           # an over-long value
 ])

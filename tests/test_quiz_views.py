@@ -10,7 +10,7 @@ from saring.quizzes import QuizAnswer, QuizAttempt
 from tests.conftest import SAMPLES
 
 QUIZ = "/id/modules/alpha/quiz"
-RIGHT = {"q-pesan-atm": "b", "q-tanda-hoaks": ["a", "b"], "q-kabar-resmi": "a"}
+RIGHT = {"q1": "b", "q2": ["a", "b"], "q3": "a"}  # pesan-atm, tanda-hoaks, kabar-resmi
 
 
 @pytest.fixture
@@ -38,6 +38,12 @@ def test_quiz_page_holds_no_answers_or_explanations(client):
     assert "correct" not in html.lower() and "genuine" not in html and "sift-stop" not in html
 
 
+def test_quiz_page_never_shows_question_ids_which_may_hint_at_the_answer(client):
+    html = client.get(QUIZ).text
+    for question_id in ("pesan-atm", "tanda-hoaks", "kabar-resmi"):
+        assert question_id not in html
+
+
 def test_quiz_page_is_the_same_whatever_the_answer_key(client, sample_copy, use_content):
     before = without_keys(client.get(QUIZ).text)
     quiz = sample_copy / "quizzes/alpha.id.md"
@@ -53,7 +59,7 @@ def test_quiz_page_is_the_same_whatever_the_answer_key(client, sample_copy, use_
 
 def test_signed_in_submit_saves_one_attempt_and_shows_the_result(app, client, login_as):
     login_as("learner")
-    data = {"submission_key": key_of(client.get(QUIZ).text), **RIGHT, "q-pesan-atm": "a"}
+    data = {"submission_key": key_of(client.get(QUIZ).text), **RIGHT, "q1": "a"}
     first = client.post(QUIZ, data=data)
     assert first.status_code == 302
     again = client.post(QUIZ, data=data)
@@ -87,7 +93,7 @@ def test_replayed_form_after_logging_in_again_lands_on_the_same_attempt(app, cli
 def test_best_and_latest_attempts_are_kept(app, client, login_as):
     login_as("learner")
     for chosen in ("b", "a"):
-        client.post(QUIZ, data={"submission_key": key_of(client.get(QUIZ).text), **RIGHT, "q-pesan-atm": chosen})
+        client.post(QUIZ, data={"submission_key": key_of(client.get(QUIZ).text), **RIGHT, "q1": chosen})
     assert [a.percent for a in attempts(app)] == [100, 66]
     page = client.get("/en/modules/alpha").text
     assert "Your best score: 100%. Latest: 66%." in page
@@ -95,20 +101,21 @@ def test_best_and_latest_attempts_are_kept(app, client, login_as):
 
 def test_unanswered_questions_keep_the_choices_and_store_nothing(app, client, login_as):
     login_as("learner")
-    response = client.post(QUIZ, data={"submission_key": key_of(client.get(QUIZ).text), "q-pesan-atm": "b"})
+    response = client.post(QUIZ, data={"submission_key": key_of(client.get(QUIZ).text), "q1": "b"})
     assert response.status_code == 200
     assert "2 soal belum dijawab." in response.text
-    assert 'name="q-pesan-atm" value="b" checked' in response.text
+    assert 'name="q1" value="b" checked' in response.text
     assert response.text.count('class="error"') == 2
     assert attempts(app) == []
 
 
 @pytest.mark.parametrize("data", [
-    {**RIGHT, "q-pesan-atm": "z"},
-    {**RIGHT, "q-pesan-atm": ["a", "b"]},
-    {**RIGHT, "q-lain": "a"},
+    {**RIGHT, "q1": "z"},
+    {**RIGHT, "q1": ["a", "b"]},
+    {**RIGHT, "q4": "a"},
     {**RIGHT, "submission_key": "not-a-key"},
     {**RIGHT, "submission_key": ""},
+    {**RIGHT, "submission_key": "0" * 32 + "\n"},
 ])
 def test_forged_forms_get_a_message_and_store_nothing(app, client, login_as, data):
     login_as("learner")
@@ -147,7 +154,41 @@ def test_shuffled_quiz_still_grades_by_option_id(app, client, login_as, sample_c
         quiz.write_text(quiz.read_text().replace("shuffle: false", "shuffle: true"))
     use_content(sample_copy)
     login_as("learner")
-    orders = {tuple(re.findall(r'name="q-pesan-atm" value="(\w)"', client.get(QUIZ).text)) for _ in range(30)}
-    assert len(orders) > 1
+    pages = [client.get(QUIZ).text for _ in range(30)]
+    assert len({tuple(re.findall(r'name="q1" value="(\w)"', page)) for page in pages}) > 1
+    assert {tuple(re.findall(r'name="q3" value="(\w)"', page)) for page in pages} == {("a", "b")}  # true, false
     client.post(QUIZ, data={"submission_key": key_of(client.get(QUIZ).text), **RIGHT})
     assert attempts(app)[0].percent == 100
+
+
+def test_a_submission_key_replayed_on_another_quiz_leads_to_its_own_result(app, client, login_as, sample_copy,
+                                                                           use_content):
+    import shutil
+    shutil.copytree(sample_copy / "lessons/alpha", sample_copy / "lessons/beta")
+    for lang in ("id", "en"):
+        shutil.copy(sample_copy / f"quizzes/alpha.{lang}.md", sample_copy / f"quizzes/beta.{lang}.md")
+    use_content(sample_copy)
+    login_as("learner")
+    data = {"submission_key": key_of(client.get(QUIZ).text), **RIGHT}
+    location = client.post(QUIZ, data=data).headers["Location"]
+    replayed = client.post("/id/modules/beta/quiz", data=data).headers["Location"]
+    assert replayed == location and location.startswith("/id/modules/alpha/quiz/attempts/")
+    assert client.get(replayed).status_code == 200
+    assert len(attempts(app)) == 1
+
+
+def test_result_shows_the_verdicts_that_were_graded(app, client, login_as):
+    login_as("learner")
+    location = client.post(QUIZ, data={"submission_key": key_of(client.get(QUIZ).text), **RIGHT}).headers["Location"]
+    with app.app_context():
+        answer = db.session.scalar(sa.select(QuizAnswer).filter_by(question_id="pesan-atm"))
+        answer.correct = False  # as if the answer key changed after the attempt was graded
+        db.session.commit()
+    result = client.get(location).text
+    assert result.count('<span class="verdict">Belum tepat</span>') == 1
+
+
+@pytest.mark.parametrize("attempt_id", ["2147483648", "9223372036854775808", "99999999999999999999999"])
+def test_huge_attempt_ids_are_404(client, login_as, attempt_id):
+    login_as("learner")
+    assert client.get(f"/id/modules/alpha/quiz/attempts/{attempt_id}").status_code == 404
