@@ -110,7 +110,7 @@ class SignupForm(FlaskForm):
     username = StringField(_l("Username"), filters=[normalise_username], validators=[
         DataRequired(_l("Choose a username.")),
         Length(USERNAME_MIN, USERNAME_MAX, _l("Use between %(min)d and %(max)d characters.")),
-        Regexp(r"^[a-z0-9._-]+$", message=_l("Use only letters a–z, numbers, dots, dashes and underscores.")),
+        Regexp(r"^[a-z0-9._-]+\Z", message=_l("Use only letters a–z, numbers, dots, dashes and underscores.")),
     ])
     password, confirm = password_fields(_l("Password"))
     email = EmailField(_l("Email (optional)"), filters=[lambda v: v.strip() if v else v], validators=[
@@ -119,8 +119,8 @@ class SignupForm(FlaskForm):
     ])
 
     def validate_username(self, field) -> None:
-        """Usernames are unique."""
-        if find_user(field.data):
+        """Usernames are unique (looked up only once the name itself is valid)."""
+        if not field.errors and find_user(field.data):
             raise ValidationError(_l("This username is taken. Try another one."))
 
 

@@ -1,5 +1,7 @@
 """Languages: the language in every URL, negotiation for `/`, and the switcher's links."""
 
+from urllib.parse import urlencode
+
 from flask import Flask, g, request, url_for
 from flask_babel import Babel, format_number, format_percent
 from flask_login import current_user
@@ -29,10 +31,10 @@ def current_language() -> str:
 
 
 def page_in(lang: str, external: bool = False) -> str:
-    """The address of the current page in `lang`."""
+    """The address of the current page in `lang`, with the same query."""
     if request.endpoint and request.url_rule and "lang" in request.url_rule.arguments:
-        values = {**request.args.to_dict(), **request.view_args, "lang": lang}
-        return url_for(request.endpoint, **values, _external=external)
+        address = url_for(request.endpoint, **request.view_args, lang=lang, _external=external)
+        return f"{address}?{urlencode(list(request.args.items(multi=True)))}" if request.args else address
     return url_for("learn.home", lang=lang, _external=external)
 
 

@@ -179,3 +179,11 @@ def test_odd_login_input_gets_a_message_not_an_error(client, create_user, userna
     response = client.post("/id/login", data={"username": username, "password": PASSWORD + "\x00"})
     assert response.status_code == 200
     assert 'class="error"' in response.text
+
+
+@pytest.mark.parametrize("username", ["ab\x00c", "bu\ndi", "\x00\x00\x00"])
+def test_odd_signup_names_are_refused_without_a_lookup(app, client, username):
+    response = signup(client, username=username)
+    assert response.status_code == 200
+    assert "Hanya boleh pakai huruf a–z" in response.text
+    assert users(app) == []

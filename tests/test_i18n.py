@@ -53,7 +53,7 @@ def test_page_language_switcher_and_alternates(client, lang, other, title):
 
 def test_switcher_keeps_the_query(client):
     html = client.get("/id/login?next=/id/modules").text
-    assert 'href="/en/login?next=/id/modules"' in html
+    assert 'href="/en/login?next=%2Fid%2Fmodules"' in html
 
 
 def test_ui_strings_are_translated(client):
@@ -112,3 +112,10 @@ def test_catalog_covers_every_string_in_the_code():
     with Path("translations/id/LC_MESSAGES/messages.po").open("rb") as handle:
         have = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id and m.string}
     assert wanted - have == set(), "run `make translations` and translate the new strings"
+
+
+@pytest.mark.parametrize("query", ["_external=1", "_scheme=x", "_method=POST", "endpoint=x", "lang=en", "a=1&a=2"])
+def test_any_query_keeps_the_page_working(client, query):
+    response = client.get(f"/id/modules?{query}")
+    assert response.status_code == 200
+    assert f'href="/en/modules?{query.replace("&", "&amp;")}"' in response.text
