@@ -178,4 +178,8 @@ def media(module_id: str, filename: str):
     path = get_library().media.get(f"{module_id}/{filename}")
     if path is None:
         abort(404)
-    return send_file(path, max_age=MEDIA_MAX_AGE)
+    response = send_file(path, max_age=MEDIA_MAX_AGE)
+    # an SVG opened on its own must not run anything, whatever an editor put in it
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -210,3 +210,103 @@ def test_content_reloads_on_change_only_in_development(app, sample_copy, use_con
         lesson.write_text(lesson.read_text().replace("title: Second lesson", "title: Second lesson, edited"))
         title = get_library().module("alpha").lessons[1].texts["en"].title
     assert title == ("Second lesson, edited" if reload else "Second lesson")
+
+
+def problems_of(tree):
+    return [str(p) for p in load(tree).problems]
+
+
+def test_files_no_one_foresaw_are_reported_not_raised(sample_copy):
+    lessons = sample_copy / "lessons"
+    (lessons / "alpha/03-folder.en.md").mkdir()
+    (lessons / "alpha/04-link.en.md").symlink_to(lessons / "alpha/nowhere.md")
+    nested = "".join("    " * depth + "- x\n" for depth in range(300))
+    (lessons / "alpha/05-deep.en.md").write_text(
+        "---\ntitle: t\nsummary: s\nminutes: 1\nsources: [{title: s, year: 2020}]\n---\n\n" + nested)
+    (lessons / "gamma").mkdir()
+    (lessons / "gamma/module.yml").mkdir()
+    (lessons / "delta").mkdir()
+    (lessons / "delta/module.yml").write_text("pillars: [[cakap], {a: 1}]\n")
+    problems = problems_of(sample_copy)
+    assert "lessons/alpha/03-folder.en.md:1: cannot be read: Is a directory" in problems
+    assert "lessons/alpha/04-link.en.md:1: cannot be read: No such file or directory" in problems
+    assert any(p.startswith("lessons/alpha/05-deep.en.md:7: cannot be rendered: RecursionError") for p in problems)
+    assert "lessons/gamma/module.yml:1: cannot be read: Is a directory" in problems
+    assert "lessons/delta/module.yml:1: 'pillars' must list one or more of cakap, etika, aman, budaya" in problems
+
+
+def test_a_module_without_titles_is_shown_under_its_id(app, client, sample_copy, use_content):
+    (sample_copy / "lessons/alpha/module.yml").write_text("order: 1\n")
+    use_content(sample_copy)
+    for path in ("/id/", "/id/modules", "/en/modules/alpha", "/en/modules/alpha/first"):
+        assert client.get(path).status_code == 200, path
+    assert "<h1>alpha</h1>" in client.get("/en/modules/alpha").text
+
+
+def test_ids_longer_than_the_database_holds_are_refused(sample_copy):
+    long_id = "x" * 65
+    (sample_copy / f"lessons/alpha/03-{long_id}.en.md").write_text("---\ntitle: t\n---\n")
+    quiz = sample_copy / "quizzes/alpha.en.md"
+    quiz.write_text(quiz.read_text().replace("## kabar-resmi", f"## {long_id}"))
+    problems = problems_of(sample_copy)
+    assert f"lessons/alpha/03-{long_id}.en.md:1: a lesson id has at most 64 characters" in problems
+    assert f"quizzes/alpha.en.md:36: question id '{long_id}' must be lowercase letters, digits and hyphens, " \
+           "at most 64" in problems
+
+
+@pytest.mark.parametrize("src, message", [
+    ("../../../../etc/passwd", "must be an .svg, .png, .jpg, .webp or .gif file in the module's images/ folder"),
+    ("/etc/passwd", "must be an .svg, .png, .jpg, .webp or .gif file in the module's images/ folder"),
+    ("01-first.en.md", "must be an .svg, .png, .jpg, .webp or .gif file in the module's images/ folder"),
+    ("images/../../beta/images/x.svg", "must be an .svg, .png, .jpg, .webp or .gif file in the module's images/"),
+    ("images/hilang.svg", "image file not found: images/hilang.svg"),
+])
+def test_images_come_only_from_the_module_images_folder(sample_copy, src, message):
+    lesson = sample_copy / "lessons/alpha/02-second.en.md"
+    lesson.write_text(lesson.read_text() + f"\n![A picture]({src})\n")
+    library = load(sample_copy)
+    assert any(message in p for p in problems_of(sample_copy)), problems_of(sample_copy)
+    assert not any(not path.endswith("images/pic.svg") for path in library.media.values())
+
+
+def test_an_image_linked_out_of_the_images_folder_is_refused(sample_copy):
+    (sample_copy / "lessons/alpha/images/escape.svg").symlink_to(sample_copy / "lessons/alpha/module.yml")
+    lesson = sample_copy / "lessons/alpha/02-second.en.md"
+    lesson.write_text(lesson.read_text() + "\n![A picture](images/escape.svg)\n")
+    assert "lessons/alpha/02-second.en.md:11: image file not found: images/escape.svg" in problems_of(sample_copy)
+
+
+def test_raw_html_cannot_bring_unchecked_images_or_links(sample_copy):
+    lesson = sample_copy / "lessons/alpha/02-second.en.md"
+    lesson.write_text(lesson.read_text() + '\n<img src="https://tracker.example/p.gif" alt="x">'
+                      '<a href="notalesson.html">a</a> <a href="https://example.org/">b</a>\n')
+    html = load(sample_copy).modules[0].lessons[1].texts["en"].html
+    assert "tracker.example" not in html and "notalesson" not in html
+    assert 'href="https://example.org/"' in html
+
+
+def test_a_level_one_heading_is_reported_on_its_own_line(sample_copy):
+    lesson = sample_copy / "lessons/alpha/01-first.en.md"
+    lesson.write_text(lesson.read_text() + "\n# Too big\n")
+    assert "lessons/alpha/01-first.en.md:21: warning: use ## and smaller headings; the title is the only # heading" \
+        in problems_of(sample_copy)
+
+
+def test_a_quiz_without_usable_questions_is_not_offered(app, client, sample_copy, use_content):
+    for lang in ("id", "en"):
+        (sample_copy / f"quizzes/alpha.{lang}.md").write_text("---\ntitle: Kosong\n---\n\n## q1\n")
+    use_content(sample_copy)
+    assert client.get("/id/modules/alpha/quiz").status_code == 404
+    assert "/quiz" not in client.get("/id/modules/alpha").text
+
+
+def test_a_dangling_link_does_not_stop_the_app_starting(database_url, sample_copy):
+    from tests.conftest import make_app
+    (sample_copy / "lessons/alpha/06-gone.en.md").symlink_to(sample_copy / "nowhere")
+    for reload in (False, True):
+        app = make_app(database_url, CONTENT_RELOAD=reload, CONTENT_LESSONS_DIR=str(sample_copy / "lessons"),
+                       CONTENT_QUIZZES_DIR=str(sample_copy / "quizzes"))
+        assert app.test_client().get("/id/modules/alpha").status_code == 200
+        from saring.extensions import db
+        with app.app_context():
+            db.engine.dispose()

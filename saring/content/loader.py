@@ -10,7 +10,9 @@ from pathlib import Path
 import yaml
 
 from .model import (
+    ID_PATTERN,
     LANGUAGES,
+    MAX_ID_LENGTH,
     PILLARS,
     ContentError,
     Lesson,
@@ -24,9 +26,10 @@ from .model import (
 from .quizfile import parse_quiz
 from .render import Document, Renderer, plain_words
 
-MODULE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-LESSON_FILE = re.compile(r"^(?P<position>\d\d)-(?P<id>[a-z0-9]+(?:-[a-z0-9]+)*)\.(?P<lang>id|en)\.md$")
-QUIZ_FILE = re.compile(r"^(?P<id>[a-z0-9]+(?:-[a-z0-9]+)*)\.(?P<lang>id|en)\.md$")
+LANG_PATTERN = "|".join(LANGUAGES)
+MODULE_ID = re.compile(ID_PATTERN)
+LESSON_FILE = re.compile(rf"(?P<position>\d\d)-(?P<id>{ID_PATTERN})\.(?P<lang>{LANG_PATTERN})\.md")
+QUIZ_FILE = re.compile(rf"(?P<id>{ID_PATTERN})\.(?P<lang>{LANG_PATTERN})\.md")
 MODULE_FILE = "module.yml"
 IMAGES_DIR = "images"
 
@@ -63,6 +66,8 @@ def read_source(file: Path, display: str, front_matter: bool = True) -> SourceFi
         text = file.read_text(encoding="utf-8").replace("\r\n", "\n")
     except UnicodeDecodeError as error:
         raise UnusableFileError(ContentError(display, 1, f"not UTF-8 text ({error.reason})")) from None
+    except OSError as error:
+        raise UnusableFileError(ContentError(display, 1, f"cannot be read: {error.strerror}")) from None
     if text.startswith("\ufeff"):
         text = text[1:]
     lines = text.split("\n")
@@ -168,15 +173,15 @@ class Loader:
 
     def _read_module(self, folder: Path):
         """Read module.yml and the lesson files' front matter of one module folder."""
-        if not MODULE_ID.match(folder.name):
+        if not MODULE_ID.fullmatch(folder.name) or len(folder.name) > MAX_ID_LENGTH:
             self.problems.append(ContentError(self.display(folder), 1, "a module folder's name must be "
-                                              "lowercase letters, digits and hyphens"))
+                                              f"lowercase letters, digits and hyphens, at most {MAX_ID_LENGTH}"))
+            return None
+        if not (folder / MODULE_FILE).exists():
+            self.problems.append(ContentError(self.display(folder / MODULE_FILE), 1, "missing module.yml"))
             return None
         try:
             source = read_source(folder / MODULE_FILE, self.display(folder / MODULE_FILE), False)
-        except FileNotFoundError:
-            self.problems.append(ContentError(self.display(folder / MODULE_FILE), 1, "missing module.yml"))
-            return None
         except UnusableFileError as invalid:
             self.problems.append(invalid.problem)
             return None
@@ -184,10 +189,14 @@ class Loader:
         for file in sorted(folder.iterdir()):
             if file.name in (MODULE_FILE, IMAGES_DIR) or file.name.startswith("."):
                 continue
-            match = LESSON_FILE.match(file.name)
+            match = LESSON_FILE.fullmatch(file.name)
             if match is None:
                 self.problems.append(ContentError(self.display(file), 1, "not a lesson file name: use "
                                                   "NN-lesson-id.id.md or NN-lesson-id.en.md"))
+                continue
+            if len(match["id"]) > MAX_ID_LENGTH:
+                self.problems.append(ContentError(self.display(file), 1,
+                                                  f"a lesson id has at most {MAX_ID_LENGTH} characters"))
                 continue
             texts = files.setdefault(match["id"], {})
             try:
@@ -210,10 +219,11 @@ class Loader:
         order = _whole_number(source, "order", problems) or 999
         minutes = _whole_number(source, "minutes", problems) or 0
         pillars = source.meta.get("pillars")
-        if not isinstance(pillars, list) or not pillars or not set(pillars) <= set(PILLARS):
+        if not isinstance(pillars, list) or not pillars or not all(isinstance(p, str) and p in PILLARS
+                                                                   for p in pillars):
             problems.append(ContentError(source.path, source.line_of("pillars"),
                                          "'pillars' must list one or more of " + ", ".join(PILLARS)))
-            pillars = [p for p in pillars if p in PILLARS] if isinstance(pillars, list) else []
+            pillars = [p for p in pillars if isinstance(p, str) and p in PILLARS] if isinstance(pillars, list) else []
         lessons = []
         for lesson_id, texts in files.items():
             readable = [source_file for _, source_file in texts.values() if source_file]
@@ -231,9 +241,9 @@ class Loader:
             if rendered:
                 lessons.append(Lesson(lesson_id, module_id, min(positions), rendered))
         lessons.sort(key=lambda lesson: (lesson.position, lesson.id))
-        return Module(module_id, order, tuple(pillars), minutes,
-                      _by_language(source, "title", problems), _by_language(source, "summary", problems),
-                      tuple(lessons), quiz, source.path)
+        titles = _by_language(source, "title", problems) or {LANGUAGES[0]: module_id}
+        summaries = _by_language(source, "summary", problems) or {LANGUAGES[0]: ""}
+        return Module(module_id, order, tuple(pillars), minutes, titles, summaries, tuple(lessons), quiz, source.path)
 
     def _render_lesson(self, module_id, folder, lang, source: SourceFile, known) -> LessonText | None:
         """Check a lesson's front matter and render its body; None if it cannot be shown."""
@@ -249,7 +259,11 @@ class Loader:
         if any(not p.warning for p in self.problems[before:]):
             return None
         doc = Document(source.path, lang, module_id, folder, source.body, source.body_line, known)
-        html = self.renderer.render(doc)
+        try:
+            html = self.renderer.render(doc)
+        except Exception as error:  # a file no one foresaw must not take the site down
+            self.problems.append(ContentError(source.path, source.body_line, f"cannot be rendered: {error!r}"))
+            return None
         self.problems.extend(doc.problems)
         self.media.update(doc.media)
         return LessonText(lang, title, summary, minutes, sources, html, plain_words(html), source.path)
@@ -263,7 +277,7 @@ class Loader:
             if file.name.startswith(".") or file.is_dir():
                 continue
             display = self.display(file)
-            match = QUIZ_FILE.match(file.name)
+            match = QUIZ_FILE.fullmatch(file.name)
             if match is None:
                 self.problems.append(ContentError(display, 1, "not a quiz file name: use "
                                                   "module-id.id.md or module-id.en.md"))
@@ -279,13 +293,18 @@ class Loader:
                 continue
             doc = Document(display, match["lang"], match["id"], self.lessons_dir / match["id"],
                            source.body, source.body_line, known)
-            quiz, skipped = parse_quiz(doc, source.meta, source.line_of, self.renderer)
+            try:
+                quiz, skipped = parse_quiz(doc, source.meta, source.line_of, self.renderer)
+            except Exception as error:  # a file no one foresaw must not take the site down
+                self.problems.append(ContentError(display, source.body_line, f"cannot be read: {error!r}"))
+                continue
             self.problems.extend(doc.problems)
             self.media.update(doc.media)
-            texts.setdefault(match["id"], {})[match["lang"]] = quiz
             broken.setdefault(match["id"], set()).update(skipped)
+            if quiz.questions:  # a quiz without a usable question is not offered
+                texts.setdefault(match["id"], {})[match["lang"]] = quiz
         for module_id, by_lang in texts.items():
-            self._compare_languages(by_lang, broken[module_id])
+            self._compare_languages(by_lang, broken.get(module_id, set()))
         return {module_id: Quiz(module_id, by_lang) for module_id, by_lang in texts.items()}
 
     def _compare_languages(self, by_lang: dict[str, QuizText], broken: set[str]) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 LANGUAGES = ("id", "en")
+ID_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+MAX_ID_LENGTH = 64  # the columns that store content ids hold 64 characters
 PILLARS = ("cakap", "etika", "aman", "budaya")
 QUESTION_TYPES = ("single", "multiple", "truefalse")
 GENUINE_TAG = "genuine"

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 import textwrap
 
-from .model import QUESTION_TYPES, ContentError, Option, Question, QuizText
+from .model import ID_PATTERN, MAX_ID_LENGTH, QUESTION_TYPES, ContentError, Option, Question, QuizText
 from .render import Document, Renderer
 
 QUESTION_HEADING = re.compile(r"^##(?!#)\s*(.*?)\s*$")
 META_LINE = re.compile(r"^(type|tags)\s*:\s*(.*?)\s*$")
 OPTION_LINE = re.compile(r"^- \[([ xX])\]\s*(.*?)\s*$")
 FENCE = re.compile(r"^(```|~~~)")
-ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ID = re.compile(ID_PATTERN)
 DEFAULT_PASS_MARK = 70
 
 
@@ -84,8 +84,9 @@ def _parse_question(doc: Document, renderer: Renderer, question_id: str, block: 
     def error(at: int, message: str) -> None:
         doc.problems.append(ContentError(doc.path, at, message))
 
-    if not ID.match(question_id):
-        error(line, f"question id {question_id!r} must be lowercase letters, digits and hyphens")
+    if not ID.fullmatch(question_id) or len(question_id) > MAX_ID_LENGTH:
+        error(line, f"question id {question_id!r} must be lowercase letters, digits and hyphens, "
+                    f"at most {MAX_ID_LENGTH}")
     kind, tags, index = None, (), 0
     while index < len(block) and (meta := META_LINE.match(block[index])):
         if meta[1] == "type":
@@ -95,7 +96,7 @@ def _parse_question(doc: Document, renderer: Renderer, question_id: str, block: 
         else:
             tags = tuple(tag.strip() for tag in meta[2].split(",") if tag.strip())
             for tag in tags:
-                if not ID.match(tag):
+                if not ID.fullmatch(tag) or len(tag) > MAX_ID_LENGTH:
                     error(line + 1 + index, f"tag {tag!r} must be lowercase letters, digits and hyphens")
         index += 1
     if kind is None:

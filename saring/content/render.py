@@ -20,6 +20,7 @@ BLOCK_PATTERN = re.compile(r"^\s*!!!\s*([\w-]+)")
 LESSON_LINK = re.compile(
     r"^(?:\.\./(?P<module>[a-z0-9-]+)/)?\d\d-(?P<lesson>[a-z0-9-]+)\.md(?P<anchor>#[\w-]*)?$"
 )
+IMAGE_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg", ".webp", ".gif")
 SVG_SIZE = re.compile(rb'viewBox="\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)[\s,]+([\d.]+)\s*"')
 
 ALLOWED_TAGS = {
@@ -65,11 +66,10 @@ class Document:
     problems: list[ContentError] = field(default_factory=list)
     media: dict[str, str] = field(default_factory=dict)
 
-    def report(self, needle: str, message: str, warning: bool = False) -> None:
-        """Record a problem at the first line that mentions `needle`."""
-        offset = next(
-            (n for n, line in enumerate(self.text.splitlines()) if needle and needle in line), 0
-        )
+    def report(self, needle, message: str, warning: bool = False) -> None:
+        """Record a problem at the first line that mentions `needle` (a string, or a test of a line)."""
+        found = needle if callable(needle) else (lambda line: needle and needle in line)
+        offset = next((n for n, line in enumerate(self.text.splitlines()) if found(line)), 0)
         self.problems.append(ContentError(self.path, self.first_line + offset, message, warning))
 
 
@@ -87,7 +87,8 @@ class _ContentTreeprocessor(Treeprocessor):
                 self._block(element)
             elif element.tag == "h1":
                 element.tag = "h2"
-                doc.report("# ", "use ## and smaller headings; the title is the only # heading", True)
+                doc.report(lambda line: line.startswith("# "),
+                           "use ## and smaller headings; the title is the only # heading", True)
             elif element.tag == "a":
                 self._link(element, doc)
             elif element.tag == "img":
@@ -141,14 +142,20 @@ class _ContentTreeprocessor(Treeprocessor):
             return
         relative = posixpath.normpath(src)
         file = doc.module_dir / relative
-        if relative.startswith("..") or not file.is_file():
+        images = (doc.module_dir / "images").resolve()
+        if not relative.startswith("images/") or not relative.lower().endswith(IMAGE_SUFFIXES):
+            doc.report(src, f"image {src!r} must be an .svg, .png, .jpg, .webp or .gif file in the module's "
+                            "images/ folder")
+            return
+        if not file.is_file() or not file.resolve().is_relative_to(images):
             doc.report(src, f"image file not found: {src}")
             return
         doc.media[f"{doc.module_id}/{relative}"] = str(file)
         element.set("src", media_path(doc.module_id, relative))
         element.set("loading", "lazy")
         element.set("decoding", "async")
-        size = SVG_SIZE.search(file.read_bytes()[:2000]) if file.suffix == ".svg" else None
+        with file.open("rb") as image:
+            size = SVG_SIZE.search(image.read(2000)) if file.suffix == ".svg" else None
         if size:
             element.set("width", str(round(float(size[1]))))
             element.set("height", str(round(float(size[2]))))
@@ -191,7 +198,7 @@ class Renderer:
         finally:
             self.document = None
         return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                         url_schemes={"http", "https", "mailto"})
+                         url_schemes={"http", "https", "mailto"}, attribute_filter=_checked_address)
 
     def render_inline(self, doc: Document, text: str, line: int) -> str:
         """Render one line (an option) without the surrounding paragraph."""
@@ -199,6 +206,15 @@ class Renderer:
         if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
             return html[3:-4]
         return html
+
+
+def _checked_address(tag: str, attribute: str, value: str) -> str | None:
+    """Drop addresses that raw HTML slipped past the Markdown checks: only checked ones remain."""
+    if tag == "img" and attribute == "src" and not value.startswith("/media/"):
+        return None
+    if tag == "a" and attribute == "href" and not value.startswith(("http://", "https://", "mailto:", "#", "/")):
+        return None
+    return value
 
 
 def plain_words(html: str) -> int:

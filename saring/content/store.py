@@ -22,7 +22,7 @@ class ContentStore:
         self.reload = app.config["CONTENT_RELOAD"]
         self.logger = app.logger
         self._lock = threading.Lock()
-        self._stamp = self._files_stamp()
+        self._stamp = self._files_stamp() if self.reload else None
         self._library = self._load()
 
     @property
@@ -48,7 +48,10 @@ class ContentStore:
         for top in (self.lessons_dir, self.quizzes_dir):
             for folder, _, names in os.walk(top):
                 for name in names:
-                    info = os.stat(os.path.join(folder, name))
+                    try:
+                        info = os.stat(os.path.join(folder, name))
+                    except OSError:  # a dangling link is reported by the loader, not here
+                        continue
                     stamp.add((folder, name, info.st_size, info.st_mtime_ns))
         return frozenset(stamp)
 
