@@ -7,7 +7,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, redirect, render_template, send_file, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .accounts import utcnow
@@ -91,17 +91,11 @@ def learner_progress(modules: tuple[Module, ...]) -> list[ModuleProgress]:
 
 def where_to_continue(progress: list[ModuleProgress]) -> tuple[str, Module, Lesson | None] | None:
     """The next step: ("start"|"continue"|"quiz", module, lesson), or None when all is done."""
-    if not progress:
-        return None
     active = [p for p in progress if p.last_active]
-    if not active:
-        first = progress[0]
-        return ("start", first.module, first.next_lesson) if first.module.lessons else None
-    latest = max(active, key=lambda p: p.last_active)
-    start = progress.index(latest)
+    start = progress.index(max(active, key=lambda p: p.last_active)) if active else 0
     for item in progress[start:] + progress[:start]:
         if item.next_lesson:
-            return "continue", item.module, item.next_lesson
+            return ("continue" if active else "start"), item.module, item.next_lesson
         if item.module.quiz and not (item.quiz and item.quiz.passed):
             return "quiz", item.module, None
     return None
@@ -113,6 +107,18 @@ def get_module_or_404(module_id: str) -> Module:
     if module is None:
         abort(404)
     return module
+
+
+def get_lesson_or_404(module_id: str, lesson_id: str) -> tuple[Module, Lesson]:
+    """The module and its lesson with these ids, or a 404 page."""
+    module = get_module_or_404(module_id)
+    return module, module.lesson(lesson_id) or abort(404)
+
+
+def done_row(module: Module, lesson: Lesson) -> int | None:
+    """The id of the signed-in learner's "done" row for this lesson, if any."""
+    return db.session.scalar(sa.select(LessonProgress.id).filter_by(
+        user_id=current_user.id, module_id=module.id, lesson_id=lesson.id))
 
 
 @bp.get(f"{LANG_PREFIX}/")
@@ -139,26 +145,22 @@ def module(module_id: str):
 @bp.get(f"{LANG_PREFIX}/modules/<module_id>/<lesson_id>")
 def lesson(module_id: str, lesson_id: str):
     """A lesson, with previous/next and "done"."""
-    found = get_module_or_404(module_id)
-    current = found.lesson(lesson_id) or abort(404)
+    found, current = get_lesson_or_404(module_id, lesson_id)
     text, fallback = current.text(current_language())
     before, after = found.neighbours(current)
-    is_done = current_user.is_authenticated and db.session.scalar(
-        sa.select(LessonProgress.id).filter_by(user_id=current_user.id, module_id=found.id,
-                                               lesson_id=current.id)) is not None
+    is_done = current_user.is_authenticated and done_row(found, current) is not None
     return render_template("learn/lesson.html", module=found, lesson=current, text=text,
                            fallback=fallback, before=before, after=after, is_done=is_done)
 
 
 @bp.post(f"{LANG_PREFIX}/modules/<module_id>/<lesson_id>/done")
-@login_required
 def mark_done(module_id: str, lesson_id: str):
     """Record the lesson as done (once), then go to the next step."""
-    found = get_module_or_404(module_id)
-    current = found.lesson(lesson_id) or abort(404)
-    exists = db.session.scalar(sa.select(LessonProgress.id).filter_by(
-        user_id=current_user.id, module_id=found.id, lesson_id=current.id))
-    if exists is None:
+    found, current = get_lesson_or_404(module_id, lesson_id)
+    if not current_user.is_authenticated:  # after logging in, come back to the lesson (a page, not this POST)
+        return redirect(url_for("accounts.login", next=url_for("learn.lesson", module_id=found.id,
+                                                                lesson_id=current.id)))
+    if done_row(found, current) is None:
         db.session.add(LessonProgress(user_id=current_user.id, module_id=found.id, lesson_id=current.id))
         try:
             db.session.commit()

@@ -21,7 +21,7 @@ MATRIX = {
     "learn.lesson": ("GET", "/en/modules/hoaks/jenis-misinformasi", dict.fromkeys(ROLES, (200, None))),
     "learn.media": ("GET", "/media/hoaks/images/tiga-istilah-id.svg", dict.fromkeys(ROLES, (200, None))),
     "learn.mark_done": ("POST", "/id/modules/hoaks/jenis-misinformasi/done", {
-        "anonymous": (302, "/id/login?next=%2Fid%2Fmodules%2Fhoaks%2Fjenis-misinformasi%2Fdone"),
+        "anonymous": (302, "/id/login?next=/id/modules/hoaks/jenis-misinformasi"),
         "learner": (302, "/id/modules/hoaks/kenapa-kita-menyebar"),
         "owner": (302, "/id/modules/hoaks/kenapa-kita-menyebar")}),
     "quiz.take": ("GET", "/id/modules/hoaks/quiz", dict.fromkeys(ROLES, (200, None))),

@@ -110,3 +110,22 @@ def test_lesson_images_are_served_with_a_cache_lifetime(client):
     with client.get(src) as response:
         assert response.status_code == 200 and response.mimetype == "image/svg+xml"
         assert "max-age=604800" in response.headers["Cache-Control"]
+
+
+def test_pressing_done_while_signed_out_comes_back_to_the_lesson_after_login(client, create_user):
+    create_user("ani")
+    login_page = client.post("/en/modules/hoaks/jenis-misinformasi/done").headers["Location"]
+    response = client.post(login_page, data={"username": "ani", "password": PASSWORD})
+    assert response.headers["Location"] == "/en/modules/hoaks/jenis-misinformasi"
+    assert client.get(response.headers["Location"]).status_code == 200
+
+
+def test_a_newcomer_starts_at_the_first_lesson_even_if_the_first_module_has_none(client, sample_copy, use_content):
+    empty = sample_copy / "lessons/aaa-empty"
+    empty.mkdir()
+    (empty / "module.yml").write_text((sample_copy / "lessons/alpha/module.yml").read_text().replace("order: 1",
+                                                                                                       "order: 0"))
+    use_content(sample_copy)
+    home = client.get("/en/").text
+    assert "Start here" in home and 'href="/en/modules/alpha/first"' in home
+    assert "You have finished every module" not in home
