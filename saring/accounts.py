@@ -14,11 +14,11 @@ from flask_login import UserMixin, current_user, login_required, login_user, log
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
-from wtforms import EmailField, PasswordField, StringField
+from wtforms import EmailField, PasswordField, RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp, ValidationError
 
 from .extensions import db, login_manager
-from .i18n import LANG_PREFIX
+from .i18n import LANG_PREFIX, LANGUAGE_NAMES
 
 bp = Blueprint("accounts", __name__, url_prefix=LANG_PREFIX)
 
@@ -41,7 +41,12 @@ class User(UserMixin, db.Model):
     email: Mapped[str | None] = mapped_column(sa.String(254))
     password_hash: Mapped[str] = mapped_column(sa.String(256))
     locale: Mapped[str] = mapped_column(sa.String(5), default="id")
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def get_id(self) -> str:
+        """The id kept in the session; it changes with the password, which ends every other session."""
+        return f"{self.id}:{self.session_version}"
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of `password`, never the password."""
@@ -53,9 +58,13 @@ class User(UserMixin, db.Model):
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """Flask-Login's hook: the user of the session."""
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(session_id: str) -> User | None:
+    """Flask-Login's hook: the user of the session, if the session is still current."""
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.session_version == int(version) else None
 
 
 login_manager.login_view = "accounts.login"
@@ -132,20 +141,19 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
 
 
+class LanguageForm(FlaskForm):
+    """The language Saring opens in."""
+
+    locale = RadioField(_l("Open Saring in"),
+                        choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()],
+                        validators=[DataRequired(_l("Choose a language."))])
+
+
 class ChangePasswordForm(FlaskForm):
     """The current password, then the new one twice."""
 
     current = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your current password."))])
     password, confirm = password_fields(_l("New password"))
-
-
-@bp.before_app_request
-def remember_language_choice() -> None:
-    """A signed-in user's language is the one they last read in."""
-    lang = g.get("lang")
-    if lang and current_user.is_authenticated and current_user.locale != lang:
-        current_user.locale = lang
-        db.session.commit()
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -194,17 +202,46 @@ def logout():
     return redirect(url_for("learn.home"))
 
 
-@bp.route("/account/password", methods=["GET", "POST"])
+def account_page(password_form=None, language_form=None, status=200):
+    """The account page with its two forms."""
+    return render_template("accounts/account.html", password_form=password_form or ChangePasswordForm(formdata=None),
+                           language_form=language_form or LanguageForm(locale=current_user.locale)), status
+
+
+@bp.get("/account")
+@login_required
+def account():
+    """Language preference and password."""
+    return account_page()
+
+
+@bp.post("/account/language")
+@login_required
+def set_language():
+    """Save the language Saring opens in for this learner."""
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        return account_page(language_form=form)
+    current_user.locale = form.locale.data
+    db.session.commit()
+    flash(_("Saved: Saring opens in %(language)s.", language=LANGUAGE_NAMES[form.locale.data]), "success")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.post("/account/password")
 @login_required
 def change_password():
-    """Change the password after typing the current one."""
+    """Change the password after typing the current one; every other session ends."""
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        if not current_user.check_password(form.current.data):
-            form.current.errors.append(_("This is not your current password."))
-        else:
-            current_user.set_password(form.password.data)
-            db.session.commit()
-            flash(_("Your password has been changed."), "success")
-            return redirect(url_for("learn.home"))
-    return render_template("accounts/password.html", form=form)
+    if not form.validate_on_submit():
+        return account_page(password_form=form)
+    if not current_user.check_password(form.current.data):
+        form.current.errors.append(_("This is not your current password."))
+        return account_page(password_form=form)
+    user = current_user._get_current_object()
+    user.set_password(form.password.data)
+    user.session_version += 1
+    db.session.commit()
+    login_user(user)  # this session carries on with the new version
+    flash(_("Your password has been changed. Other devices have been logged out."), "success")
+    return redirect(url_for("accounts.account"))

@@ -31,9 +31,14 @@ MATRIX = {
     "accounts.login": ("GET", "/en/login", {"anonymous": (200, None), "learner": (302, "/en/"),
                                             "owner": (302, "/en/")}),
     "accounts.logout": ("POST", "/id/logout", dict.fromkeys(ROLES, (302, "/id/"))),
-    "accounts.change_password": ("GET", "/id/account/password", {
-        "anonymous": (302, "/id/login?next=%2Fid%2Faccount%2Fpassword"),
-        "learner": (200, None), "owner": (200, None)}),
+    "accounts.account": ("GET", "/id/account", {
+        "anonymous": (302, "/id/login?next=%2Fid%2Faccount"), "learner": (200, None), "owner": (200, None)}),
+    "accounts.set_language": ("POST", "/id/account/language", {
+        "anonymous": (302, "/id/login?next=%2Fid%2Faccount%2Flanguage"), "learner": (200, None),
+        "owner": (200, None)}),
+    "accounts.change_password": ("POST", "/id/account/password", {
+        "anonymous": (302, "/id/login?next=%2Fid%2Faccount%2Fpassword"), "learner": (200, None),
+        "owner": (200, None)}),
 }
 
 

@@ -115,11 +115,11 @@ def test_safe_next():
 
 
 def test_pages_that_need_an_account_send_to_login_and_back(client, create_user):
-    response = client.get("/en/account/password")
-    assert response.headers["Location"] == "/en/login?next=%2Fen%2Faccount%2Fpassword"
+    response = client.get("/en/account")
+    assert response.headers["Location"] == "/en/login?next=%2Fen%2Faccount"
     create_user("ani")
     response = client.post(response.headers["Location"], data={"username": "ani", "password": PASSWORD})
-    assert response.headers["Location"] == "/en/account/password"
+    assert response.headers["Location"] == "/en/account"
 
 
 def test_change_password(app, client, login_as):
@@ -149,6 +149,7 @@ def test_visitors_get_no_session_cookie(client):
 
 @pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
 @pytest.mark.parametrize("path", ["/id/signup", "/id/login", "/id/logout", "/id/account/password",
+                                  "/id/account/language",
                                   "/id/modules/hoaks/jenis-misinformasi/done", "/id/modules/hoaks/quiz"])
 def test_every_form_needs_its_csrf_token(app, client, path):
     response = client.post(path, data={"username": "budi", "password": PASSWORD, "confirm": PASSWORD})
@@ -187,3 +188,40 @@ def test_odd_signup_names_are_refused_without_a_lookup(app, client, username):
     assert response.status_code == 200
     assert "Hanya boleh pakai huruf a–z" in response.text
     assert users(app) == []
+
+
+def test_changing_the_password_ends_every_other_session(app, create_user):
+    create_user("ani")
+    phone, laptop = app.test_client(), app.test_client()
+    for client in (phone, laptop):
+        client.post("/id/login", data={"username": "ani", "password": PASSWORD})
+    response = phone.post("/id/account/password", data={"current": PASSWORD, "password": "sandi baru sekali",
+                                                        "confirm": "sandi baru sekali"})
+    assert response.headers["Location"] == "/id/account"
+    assert phone.get("/id/account").status_code == 200
+    assert laptop.get("/id/account").status_code == 302
+
+
+@pytest.mark.parametrize("session_id", ["1", "x:0", "1:x", "", ":"])
+def test_an_old_or_odd_session_id_is_signed_out(app, create_user, session_id):
+    create_user("ani")
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = session_id
+    assert client.get("/id/account").status_code == 302
+
+
+def test_language_preference_is_saved_only_by_its_form(app, client, login_as):
+    from saring.accounts import User
+    login_as("learner", lang="id")
+    client.get("/en/modules")  # reading in English is not a choice to save
+    with app.app_context():
+        assert db.session.scalar(sa.select(User.locale)) == "id"
+    response = client.post("/id/account/language", data={"locale": "en"})
+    assert response.headers["Location"] == "/id/account"
+    assert "Tersimpan: Saring akan terbuka dalam English." in client.get(response.headers["Location"]).text
+    with app.app_context():
+        assert db.session.scalar(sa.select(User.locale)) == "en"
+    client.delete_cookie("lang")
+    assert client.get("/").headers["Location"] == "/en/"
+    assert client.post("/id/account/language", data={"locale": "fr"}).status_code == 200

@@ -171,8 +171,16 @@ def test_learner_journey_on_a_phone_in_both_languages(server, phone):
     phone.check()
     assert "You have finished this lesson." in page.content()
 
-    for path in ("/en/", "/en/modules", "/id/account/password"):
+    for path in ("/en/", "/en/modules", "/id/account"):
         phone.goto(path)
+    page = phone.goto("/id/account")
+    page.get_by_label("English").check()
+    page.get_by_role("button", name="Simpan bahasa").click()
+    phone.check()
+    assert "Tersimpan: Saring akan terbuka dalam English." in page.content()
+    page.get_by_role("button", name="Ganti kata sandi").click()
+    phone.check()
+    assert page.locator(".field.has-error").count() == 3
     phone.goto("/id/tidak-ada", status=404)
     page.get_by_role("button", name="Keluar").click()
     phone.check()
