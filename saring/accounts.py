@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import UTC, datetime
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -17,6 +17,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import EmailField, PasswordField, RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp, ValidationError
 
+from .database import utcnow
 from .extensions import db, login_manager
 from .i18n import LANG_PREFIX, LANGUAGE_NAMES
 
@@ -24,11 +25,6 @@ bp = Blueprint("accounts", __name__, url_prefix=LANG_PREFIX)
 
 USERNAME_MIN, USERNAME_MAX = 3, 30
 PASSWORD_MIN, PASSWORD_MAX = 8, 128
-
-
-def utcnow() -> datetime:
-    """The current time in UTC, as stored in the database."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class User(UserMixin, db.Model):

@@ -1,8 +1,11 @@
 """Settings: one class, overridden by environment variables and checked at start-up."""
 
 import os
+import secrets
 from pathlib import Path
 from typing import ClassVar
+
+from .content.model import LANGUAGES
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,12 +23,9 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    REMEMBER_COOKIE_HTTPONLY = True
-    REMEMBER_COOKIE_SAMESITE = "Lax"
     MAX_CONTENT_LENGTH = 64 * 1024  # the largest form (a quiz) is a few hundred bytes
     WTF_CSRF_TIME_LIMIT = None  # a learner may read a long lesson before pressing "done"
-    LANGUAGES = ("id", "en")
-    BABEL_DEFAULT_LOCALE = "id"
+    BABEL_DEFAULT_LOCALE = LANGUAGES[0]
     BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
     BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "translations")
     CONTENT_LESSONS_DIR = str(PROJECT_ROOT / "lessons")
@@ -42,12 +42,21 @@ class Config:
         if env_name == "development":
             settings["CONTENT_RELOAD"] = True
             settings["TEMPLATES_AUTO_RELOAD"] = True
-            settings["SECRET_KEY"] = "development only, never deployed"
+            settings["SECRET_KEY"] = development_secret()
         if environ.get("SECRET_KEY"):
             settings["SECRET_KEY"] = environ["SECRET_KEY"]
         if environ.get("DATABASE_URL"):
             settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(environ["DATABASE_URL"])
         return settings
+
+
+def development_secret() -> str:
+    """A random key made once per checkout for `make run`, kept in instance/ (never committed)."""
+    path = PROJECT_ROOT / "instance" / "development-secret-key"
+    if not path.exists():
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+    return path.read_text().strip()
 
 
 def normalise_database_url(url: str) -> str:

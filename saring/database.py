@@ -1,6 +1,7 @@
 """Database set-up shared by every feature: SQLite pragmas and the session's error handling."""
 
 import sqlite3
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask import Flask
@@ -32,3 +33,8 @@ def database_status() -> tuple[bool, str]:
     except sa.exc.SQLAlchemyError as error:
         db.session.rollback()
         return False, type(error.orig or error).__name__
+
+
+def utcnow() -> datetime:
+    """The current time in UTC, as stored in the database (without a zone, the same on every database)."""
+    return datetime.now(UTC).replace(tzinfo=None)

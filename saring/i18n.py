@@ -6,8 +6,10 @@ from flask import Flask, g, request, url_for
 from flask_babel import Babel, format_number, format_percent
 from flask_login import current_user
 
-LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
-LANG_PREFIX = "/<any(id, en):lang>"
+from .content.model import LANGUAGES
+
+LANGUAGE_NAMES = dict(zip(LANGUAGES, ("Bahasa Indonesia", "English"), strict=True))  # each in itself
+LANG_PREFIX = f"/<any({', '.join(LANGUAGES)}):lang>"
 LANG_COOKIE = "lang"
 LANG_COOKIE_AGE = 365 * 24 * 3600
 

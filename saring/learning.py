@@ -10,8 +10,8 @@ from flask import Blueprint, abort, redirect, render_template, send_file, url_fo
 from flask_login import current_user
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .accounts import utcnow
 from .content import Lesson, Module, get_library
+from .database import utcnow
 from .extensions import db
 from .i18n import LANG_PREFIX, current_language
 from .quizzes import QuizSummary, quiz_summaries
@@ -54,19 +54,9 @@ class ModuleProgress:
         return lessons + bool(self.quiz and self.quiz.passed)
 
     @property
-    def lessons_done(self) -> int:
-        """How many of the module's lessons are done."""
-        return sum(lesson.id in self.done for lesson in self.module.lessons)
-
-    @property
     def next_lesson(self) -> Lesson | None:
         """The first lesson not yet done."""
         return next((lesson for lesson in self.module.lessons if lesson.id not in self.done), None)
-
-    @property
-    def finished(self) -> bool:
-        """All lessons done and the quiz (if any) passed."""
-        return self.steps_done == self.steps
 
 
 def learner_progress(modules: tuple[Module, ...]) -> list[ModuleProgress]:

@@ -14,8 +14,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .accounts import utcnow
 from .content import Question, QuizText, get_library
+from .database import utcnow
 from .extensions import db
 from .i18n import LANG_PREFIX, current_language
 

@@ -310,3 +310,10 @@ def test_a_dangling_link_does_not_stop_the_app_starting(database_url, sample_cop
         from saring.extensions import db
         with app.app_context():
             db.engine.dispose()
+
+
+def test_the_running_app_logs_every_problem(app, use_content, caplog):
+    use_content(BROKEN)
+    logged = [record.getMessage() for record in caplog.records if record.name == app.logger.name]
+    assert "content: lessons/rusak/01-yaml.id.md:4: invalid YAML: expected ',' or ']', but got ':'" in logged
+    assert len(logged) == len(BROKEN_PROBLEMS)

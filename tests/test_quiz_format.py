@@ -32,13 +32,12 @@ def test_options_get_letter_ids_and_the_answer_key(quiz):
     assert single.correct_ids == {"b"}
     assert multiple.correct_ids == {"a", "b"}
     assert truefalse.correct_ids == {"a"}
-    assert single.option("b").html == "Cek dulu ke situs resmi bank."
-    assert single.option("z") is None
+    assert single.options[1].html == "Cek dulu ke situs resmi bank."
 
 
 def test_every_option_has_its_explanation(quiz):
     single = quiz.texts["en"].questions[0]
-    assert single.option("a").explanation_html == \
+    assert single.options[0].explanation_html == \
         "<p>Not quite: a message that makes you panic is a sign to stop.</p>"
     assert all(o.explanation_html for q in quiz.texts["en"].questions for o in q.options)
 

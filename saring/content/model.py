@@ -106,10 +106,6 @@ class Question:
         """Whether the question shows a genuine, trustworthy message."""
         return GENUINE_TAG in self.tags
 
-    def option(self, option_id: str) -> Option | None:
-        """The option with this id, if any."""
-        return next((o for o in self.options if o.id == option_id), None)
-
 
 @dataclass(frozen=True)
 class QuizText:
