@@ -29,7 +29,7 @@ compile-translations: install
 translations: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 		--project Saring --copyright-holder Saring -o translations/messages.pot .
-	$(BIN)/pybabel update --no-fuzzy-matching -i translations/messages.pot -d translations
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i translations/messages.pot -d translations
 
 migrate: install
 	SARING_ENV=development $(BIN)/flask db upgrade

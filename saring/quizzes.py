@@ -146,19 +146,18 @@ def read_answers(quiz: QuizText, form) -> tuple[dict[str, frozenset[str]], dict[
 
 def quiz_summaries(user_id: int) -> dict[str, QuizSummary]:
     """Best and latest attempt per module for one learner, in one query."""
+    per_module = (
+        sa.select(QuizAttempt.module_id,
+                  sa.func.max(QuizAttempt.percent).label("best"),
+                  sa.func.max(sa.cast(QuizAttempt.passed, sa.Integer)).label("passed"),
+                  sa.func.count().label("attempts"),
+                  sa.func.max(QuizAttempt.id).label("latest_id"))
+        .where(QuizAttempt.user_id == user_id).group_by(QuizAttempt.module_id).subquery())
     rows = db.session.execute(
-        sa.select(QuizAttempt.module_id, QuizAttempt.percent, QuizAttempt.passed, QuizAttempt.created_at)
-        .where(QuizAttempt.user_id == user_id).order_by(QuizAttempt.created_at, QuizAttempt.id))
-    summaries: dict[str, QuizSummary] = {}
-    for module_id, percent, passed, created_at in rows:
-        before = summaries.get(module_id)
-        summaries[module_id] = QuizSummary(
-            best=max(percent, before.best) if before else percent,
-            passed=passed or bool(before and before.passed),
-            latest=percent, latest_at=created_at,
-            attempts=(before.attempts if before else 0) + 1,
-        )
-    return summaries
+        sa.select(per_module, QuizAttempt.percent, QuizAttempt.created_at)
+        .join(QuizAttempt, QuizAttempt.id == per_module.c.latest_id))
+    return {row.module_id: QuizSummary(best=row.best, passed=bool(row.passed), latest=row.percent,
+                                       latest_at=row.created_at, attempts=row.attempts) for row in rows}
 
 
 def quiz_or_404(module_id: str):

@@ -147,6 +147,16 @@ def _sources(source: SourceFile, problems: list) -> tuple[Source, ...]:
     return tuple(cited)
 
 
+@dataclass
+class ModuleFolder:
+    """A module folder as first read: its module.yml and its lesson files by id and language."""
+
+    id: str
+    path: Path
+    source: SourceFile
+    lessons: dict[str, dict[str, tuple[int, SourceFile | None]]]
+
+
 class Loader:
     """Builds a Library from a lessons folder and a quizzes folder."""
 
@@ -165,13 +175,13 @@ class Loader:
         """Read everything; never raises for a content problem."""
         folders = sorted(p for p in self.lessons_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
         found = [m for m in (self._read_module(folder) for folder in folders) if m is not None]
-        known = frozenset((meta[0], lesson_id) for meta, files in found for lesson_id in files)
-        quizzes = self._read_quizzes({meta[0] for meta, _ in found}, known)
-        modules = [self._build_module(meta, files, known, quizzes.get(meta[0])) for meta, files in found]
+        known = frozenset((module.id, lesson_id) for module in found for lesson_id in module.lessons)
+        quizzes = self._read_quizzes({module.id for module in found}, known)
+        modules = [self._build_module(module, known, quizzes.get(module.id)) for module in found]
         modules.sort(key=lambda module: (module.order, module.id))
         return Library(tuple(modules), tuple(sorted(set(self.problems))), dict(self.media))
 
-    def _read_module(self, folder: Path):
+    def _read_module(self, folder: Path) -> ModuleFolder | None:
         """Read module.yml and the lesson files' front matter of one module folder."""
         if not MODULE_ID.fullmatch(folder.name) or len(folder.name) > MAX_ID_LENGTH:
             self.problems.append(ContentError(self.display(folder), 1, "a module folder's name must be "
@@ -210,11 +220,11 @@ class Loader:
                                                   f"duplicate lesson id {match['id']!r} in this module"))
                 continue
             texts[match["lang"]] = (int(match["position"]), lesson)
-        return (folder.name, folder, source), files
+        return ModuleFolder(folder.name, folder, source, files)
 
-    def _build_module(self, meta, files, known, quiz: Quiz | None) -> Module:
+    def _build_module(self, found: ModuleFolder, known, quiz: Quiz | None) -> Module:
         """Validate module.yml and render the module's lessons."""
-        module_id, folder, source = meta
+        module_id, folder, source, files = found.id, found.path, found.source, found.lessons
         problems = self.problems
         order = _whole_number(source, "order", problems) or 999
         minutes = _whole_number(source, "minutes", problems) or 0
