@@ -49,15 +49,15 @@ def test_unknown_environment_is_refused(database_url):
         make_app(database_url, ENV_NAME="staging")
 
 
-def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app):
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
     from saring.extensions import db
-    with app.app_context():
-        if db.engine.dialect.name != "sqlite":
-            pytest.skip("SQLite pragmas; this run uses PostgreSQL")
+    app = make_app(f"sqlite:///{tmp_path / 'pragmas.sqlite3'}")  # SQLite whatever this run's database is
     with app.app_context(), db.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    with app.app_context():
+        db.engine.dispose()
 
 
 def test_migrations_match_the_models(runner):
