@@ -317,3 +317,12 @@ def test_the_running_app_logs_every_problem(app, use_content, caplog):
     logged = [record.getMessage() for record in caplog.records if record.name == app.logger.name]
     assert "content: lessons/rusak/01-yaml.id.md:4: invalid YAML: expected ',' or ']', but got ':'" in logged
     assert len(logged) == len(BROKEN_PROBLEMS)
+
+
+@pytest.mark.parametrize("file", ["lessons/alpha/01-first.en.md", "lessons/alpha/module.yml", "quizzes/alpha.en.md"])
+def test_front_matter_nested_too_deeply_is_reported(sample_copy, file):
+    path = sample_copy / file
+    text = path.read_text()
+    deep = "[" * 1200 + "]" * 1200
+    path.write_text(text.replace("title:", f"title: {deep}\nold_title:", 1) if "title:" in text else text)
+    assert any(p.startswith(file) and "invalid YAML: nested too deeply" in p for p in problems_of(sample_copy))

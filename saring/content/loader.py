@@ -83,6 +83,8 @@ def read_source(file: Path, display: str, front_matter: bool = True) -> SourceFi
         raw, body, body_line, first = text, "", len(lines) + 1, 1
     try:
         meta = yaml.safe_load(raw)
+    except RecursionError:
+        raise UnusableFileError(ContentError(display, first, "invalid YAML: nested too deeply")) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = first + mark.line if mark else first

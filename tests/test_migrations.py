@@ -1,0 +1,61 @@
+"""Migrations keep every row, up from the first revision and back down, on SQLite and PostgreSQL."""
+
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import downgrade, upgrade
+
+from tests.conftest import make_app
+
+FIRST = "483a5cc9f29c"
+
+
+@pytest.fixture
+def empty_database(database_url, tmp_path):
+    """A database with no tables, of the same kind as this run's."""
+    url = sa.engine.make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
+        return
+    name = f"saring_migrations_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def counts(connection):
+    return {table: connection.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar()
+            for table in ("users", "lesson_progress", "quiz_attempts", "quiz_answers")}
+
+
+def test_upgrade_from_the_first_revision_and_back_keeps_every_row(empty_database):
+    from saring.extensions import db
+    app = make_app(empty_database)
+    with app.app_context():
+        upgrade(revision=FIRST)
+        with db.engine.begin() as connection:
+            connection.execute(sa.text(
+                "INSERT INTO users (id, username, password_hash, locale, created_at) "
+                "VALUES (1, 'ani', 'x', 'id', CURRENT_TIMESTAMP)"))
+            connection.execute(sa.text(
+                "INSERT INTO lesson_progress (user_id, module_id, lesson_id, completed_at) "
+                "VALUES (1, 'hoaks', 'jenis-misinformasi', CURRENT_TIMESTAMP)"))
+            connection.execute(sa.text(
+                "INSERT INTO quiz_attempts (id, user_id, module_id, lang, submission_key, score, total, percent, "
+                "passed, created_at) VALUES (1, 1, 'hoaks', 'id', 'k', 1, 1, 100, true, CURRENT_TIMESTAMP)"))
+            connection.execute(sa.text(
+                "INSERT INTO quiz_answers (attempt_id, question_id, chosen, correct) VALUES (1, 'q', 'a', true)"))
+        expected = {"users": 1, "lesson_progress": 1, "quiz_attempts": 1, "quiz_answers": 1}
+        upgrade()
+        with db.engine.connect() as connection:
+            assert counts(connection) == expected
+            assert connection.execute(sa.text("SELECT session_version FROM users")).scalar() == 0
+        downgrade(revision=FIRST)
+        with db.engine.connect() as connection:
+            assert counts(connection) == expected
+        db.engine.dispose()
