@@ -119,7 +119,7 @@ def field_name(position: int) -> str:
 
 
 def forged_message() -> str:
-    """What a learner sees when a quiz form was tampered with or is out of date."""
+    """What a learner sees when a quiz form was tampered with."""
     return _("This form contained answers that are not part of this quiz. Please answer again.")
 
 
@@ -127,7 +127,7 @@ def read_answers(quiz: QuizText, form) -> tuple[dict[str, frozenset[str]], dict[
     """The answers in a submitted form, per-question messages, and a message for a forged form."""
     forged = forged_message()
     known = {field_name(position) for position in range(1, len(quiz.questions) + 1)}
-    if any(key not in known for key in form if key not in ("csrf_token", "submission_key")):
+    if any(key not in known for key in form if key not in ("csrf_token", "submission_key", "quiz_version")):
         return {}, {}, forged
     answers, missing = {}, {}
     for position, question in enumerate(quiz.questions, 1):
@@ -210,6 +210,9 @@ def take(module_id: str):
         chosen, missing, error = read_answers(quiz, request.form)
         if not SUBMISSION_KEY.fullmatch(key):
             error = forged_message()
+        if request.form.get("quiz_version") != quiz.fingerprint:
+            error = _("This quiz was changed after you opened it, so your answers could not be checked. "
+                      "Please answer again.")
         if error:
             chosen = {}
         elif not missing:

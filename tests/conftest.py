@@ -1,6 +1,7 @@
 """Shared fixtures: the app on SQLite (or PostgreSQL), a client, factories and `login_as`."""
 
 import os
+import re
 import shutil
 import uuid
 from pathlib import Path
@@ -143,3 +144,8 @@ def login_as(client, create_user):
         assert response.status_code == 302, response.text
         return user_id
     return login
+
+
+def hidden_fields(html: str) -> dict:
+    """The hidden fields of a page's quiz form (submission key and quiz version), to post it back."""
+    return dict(re.findall(r'<input type="hidden" name="(submission_key|quiz_version)" value="([^"]*)">', html))

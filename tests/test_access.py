@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, hidden_fields
 
 ROLES = ("anonymous", "learner", "owner")
 ATTEMPT = "/id/modules/hoaks/quiz/attempts/{attempt}"
@@ -51,9 +51,8 @@ def owned_attempt(client, create_user):
     """An attempt saved by the learner "pemilik"; the client is signed out afterwards."""
     create_user("pemilik")
     client.post("/id/login", data={"username": "pemilik", "password": PASSWORD})
-    key = re.search(r'name="submission_key" value="(\w+)"', client.get("/id/modules/hoaks/quiz").text)[1]
     form = client.get("/id/modules/hoaks/quiz").text
-    data = {"submission_key": key}
+    data = hidden_fields(form)
     for name in set(re.findall(r'name="(q\d+)"', form)):
         data[name] = re.search(rf'name="{name}" value="(\w)"', form)[1]
     location = client.post("/id/modules/hoaks/quiz", data=data).headers["Location"]

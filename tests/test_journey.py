@@ -9,7 +9,7 @@ from saring.content import get_library
 from saring.extensions import db
 from saring.learning import LessonProgress
 from saring.quizzes import QuizAttempt
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, hidden_fields
 
 WORDS = {
     "id": {"start": "Mulai dari sini", "continue": "Lanjutkan dari yang terakhir", "passed": "Kamu lulus!",
@@ -18,10 +18,6 @@ WORDS = {
     "en": {"start": "Start here", "continue": "Continue where you left off", "passed": "You passed!",
            "right": "Right", "finished": "You have finished every module"},
 }
-
-
-def submission_key(html):
-    return re.search(r'name="submission_key" value="([0-9a-f]{32})"', html)[1]
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])
@@ -58,7 +54,7 @@ def test_newcomer_signs_up_reads_the_module_and_passes_the_quiz(app, client, lan
     assert f'<progress max="{len(module.lessons) + 1}" value="{len(module.lessons)}"' in module_page
 
     form = client.get(f"/{lang}/modules/{module.id}/quiz").text
-    data = {"submission_key": submission_key(form)}
+    data = hidden_fields(form)
     for position, question in enumerate(quiz.questions, 1):
         data[f"q{position}"] = sorted(question.correct_ids)
     response = client.post(f"/{lang}/modules/{module.id}/quiz", data=data)

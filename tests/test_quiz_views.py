@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from saring.extensions import db
 from saring.quizzes import QuizAnswer, QuizAttempt
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, hidden_fields
 
 QUIZ = "/id/modules/alpha/quiz"
 RIGHT = {"q1": "b", "q2": ["a", "b"], "q3": "a"}  # pesan-atm, tanda-hoaks, kabar-resmi
@@ -20,7 +20,7 @@ def app_config():
 
 
 def key_of(html):
-    return re.search(r'name="submission_key" value="([0-9a-f]{32})"', html)[1]
+    return hidden_fields(html)["submission_key"]
 
 
 def attempts(app):
@@ -29,6 +29,8 @@ def attempts(app):
 
 
 def without_keys(html):
+    """The page without its per-visit values: the submission key and the (timestamped) CSRF token."""
+    html = re.sub(r'name="csrf_token" value="[^"]*"', "", html)
     return re.sub(r'value="[0-9a-f]{32}"', "", html)
 
 
@@ -59,7 +61,7 @@ def test_quiz_page_is_the_same_whatever_the_answer_key(client, sample_copy, use_
 
 def test_signed_in_submit_saves_one_attempt_and_shows_the_result(app, client, login_as):
     login_as("learner")
-    data = {"submission_key": key_of(client.get(QUIZ).text), **RIGHT, "q1": "a"}
+    data = {**hidden_fields(client.get(QUIZ).text), **RIGHT, "q1": "a"}
     first = client.post(QUIZ, data=data)
     assert first.status_code == 302
     again = client.post(QUIZ, data=data)
@@ -82,7 +84,7 @@ def test_signed_in_submit_saves_one_attempt_and_shows_the_result(app, client, lo
 def test_replayed_form_after_logging_in_again_lands_on_the_same_attempt(app, client, login_as):
     from tests.conftest import PASSWORD
     login_as("learner")
-    data = {"submission_key": key_of(client.get(QUIZ).text), **RIGHT}
+    data = {**hidden_fields(client.get(QUIZ).text), **RIGHT}
     location = client.post(QUIZ, data=data).headers["Location"]
     client.post("/id/logout")
     client.post("/id/login", data={"username": "ani", "password": PASSWORD})
@@ -93,7 +95,7 @@ def test_replayed_form_after_logging_in_again_lands_on_the_same_attempt(app, cli
 def test_best_and_latest_attempts_are_kept(app, client, login_as):
     login_as("learner")
     for chosen in ("b", "a"):
-        client.post(QUIZ, data={"submission_key": key_of(client.get(QUIZ).text), **RIGHT, "q1": chosen})
+        client.post(QUIZ, data={**hidden_fields(client.get(QUIZ).text), **RIGHT, "q1": chosen})
     assert [a.percent for a in attempts(app)] == [100, 66]
     page = client.get("/en/modules/alpha").text
     assert "Your best score: 100%. Latest: 66%." in page
@@ -101,7 +103,7 @@ def test_best_and_latest_attempts_are_kept(app, client, login_as):
 
 def test_unanswered_questions_keep_the_choices_and_store_nothing(app, client, login_as):
     login_as("learner")
-    response = client.post(QUIZ, data={"submission_key": key_of(client.get(QUIZ).text), "q1": "b"})
+    response = client.post(QUIZ, data={**hidden_fields(client.get(QUIZ).text), "q1": "b"})
     assert response.status_code == 200
     assert "2 soal belum dijawab." in response.text
     assert 'name="q1" value="b" checked' in response.text
@@ -119,7 +121,7 @@ def test_unanswered_questions_keep_the_choices_and_store_nothing(app, client, lo
 ])
 def test_forged_forms_get_a_message_and_store_nothing(app, client, login_as, data):
     login_as("learner")
-    data = {"submission_key": key_of(client.get(QUIZ).text), **data}
+    data = {**hidden_fields(client.get(QUIZ).text), **data}
     response = client.post(QUIZ, data=data)
     assert response.status_code == 400
     assert "jawaban yang bukan bagian dari kuis ini" in response.text
@@ -127,7 +129,7 @@ def test_forged_forms_get_a_message_and_store_nothing(app, client, login_as, dat
 
 
 def test_visitors_see_their_result_but_nothing_is_stored(app, client):
-    response = client.post(QUIZ, data={"submission_key": key_of(client.get(QUIZ).text), **RIGHT})
+    response = client.post(QUIZ, data={**hidden_fields(client.get(QUIZ).text), **RIGHT})
     assert response.status_code == 200
     assert "100%" in response.text and "Kamu lulus!" in response.text
     assert "Daftar untuk menyimpan progres belajarmu." in response.text
@@ -137,7 +139,7 @@ def test_visitors_see_their_result_but_nothing_is_stored(app, client):
 def test_an_attempt_is_visible_only_to_its_learner(app, client, login_as, create_user):
     from tests.conftest import PASSWORD
     login_as("learner", username="ani")
-    location = client.post(QUIZ, data={"submission_key": key_of(client.get(QUIZ).text), **RIGHT}).headers["Location"]
+    location = client.post(QUIZ, data={**hidden_fields(client.get(QUIZ).text), **RIGHT}).headers["Location"]
     assert client.get(location).status_code == 200
     client.post("/id/logout")
     assert client.get(location).status_code == 404
@@ -157,7 +159,7 @@ def test_shuffled_quiz_still_grades_by_option_id(app, client, login_as, sample_c
     pages = [client.get(QUIZ).text for _ in range(30)]
     assert len({tuple(re.findall(r'name="q1" value="(\w)"', page)) for page in pages}) > 1
     assert {tuple(re.findall(r'name="q3" value="(\w)"', page)) for page in pages} == {("a", "b")}  # true, false
-    client.post(QUIZ, data={"submission_key": key_of(client.get(QUIZ).text), **RIGHT})
+    client.post(QUIZ, data={**hidden_fields(client.get(QUIZ).text), **RIGHT})
     assert attempts(app)[0].percent == 100
 
 
@@ -169,7 +171,7 @@ def test_a_submission_key_replayed_on_another_quiz_leads_to_its_own_result(app, 
         shutil.copy(sample_copy / f"quizzes/alpha.{lang}.md", sample_copy / f"quizzes/beta.{lang}.md")
     use_content(sample_copy)
     login_as("learner")
-    data = {"submission_key": key_of(client.get(QUIZ).text), **RIGHT}
+    data = {**hidden_fields(client.get(QUIZ).text), **RIGHT}
     location = client.post(QUIZ, data=data).headers["Location"]
     replayed = client.post("/id/modules/beta/quiz", data=data).headers["Location"]
     assert replayed == location and location.startswith("/id/modules/alpha/quiz/attempts/")
@@ -179,7 +181,7 @@ def test_a_submission_key_replayed_on_another_quiz_leads_to_its_own_result(app, 
 
 def test_result_shows_the_verdicts_that_were_graded(app, client, login_as):
     login_as("learner")
-    location = client.post(QUIZ, data={"submission_key": key_of(client.get(QUIZ).text), **RIGHT}).headers["Location"]
+    location = client.post(QUIZ, data={**hidden_fields(client.get(QUIZ).text), **RIGHT}).headers["Location"]
     with app.app_context():
         answer = db.session.scalar(sa.select(QuizAnswer).filter_by(question_id="pesan-atm"))
         answer.correct = False  # as if the answer key changed after the attempt was graded
@@ -192,3 +194,19 @@ def test_result_shows_the_verdicts_that_were_graded(app, client, login_as):
 def test_huge_attempt_ids_are_404(client, login_as, attempt_id):
     login_as("learner")
     assert client.get(f"/id/modules/alpha/quiz/attempts/{attempt_id}").status_code == 404
+
+
+def test_a_form_opened_before_the_quiz_changed_is_not_graded(app, client, login_as, sample_copy, use_content):
+    login_as("learner")
+    use_content(sample_copy)
+    data = {**hidden_fields(client.get(QUIZ).text), **RIGHT}
+    for lang in ("id", "en"):  # the editor moves the last question to the top
+        quiz = sample_copy / f"quizzes/alpha.{lang}.md"
+        head, body = quiz.read_text().split("## pesan-atm", 1)
+        first_two, last = body.split("## kabar-resmi", 1)
+        quiz.write_text(f"{head}## kabar-resmi{last}\n## pesan-atm{first_two}")
+    use_content(sample_copy)
+    response = client.post(QUIZ, data=data)
+    assert response.status_code == 400
+    assert "Kuis ini diubah setelah kamu membukanya" in response.text
+    assert attempts(app) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 LANGUAGES = ("id", "en")
@@ -118,6 +119,12 @@ class QuizText:
     intro_html: str
     questions: tuple[Question, ...]
     path: str
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes whenever the questions' order, types or options change (a form names answers by position)."""
+        shape = "|".join(f"{q.id}:{q.type}:{len(q.options)}" for q in self.questions)
+        return hashlib.sha256(shape.encode()).hexdigest()[:16]
 
     def question(self, question_id: str) -> Question | None:
         """The question with this id, if any."""
