@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -24,6 +25,7 @@ from .i18n import LANG_PREFIX, LANGUAGE_NAMES
 bp = Blueprint("accounts", __name__, url_prefix=LANG_PREFIX)
 
 USERNAME_MIN, USERNAME_MAX = 3, 30
+SESSION_ID = re.compile(r"(\d{1,10}):(\d{1,10})", re.ASCII)
 PASSWORD_MIN, PASSWORD_MAX = 8, 128
 
 
@@ -56,11 +58,11 @@ class User(UserMixin, db.Model):
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     """Flask-Login's hook: the user of the session, if the session is still current."""
-    user_id, _, version = session_id.partition(":")
-    if not (user_id.isdigit() and version.isdigit()):
+    match = SESSION_ID.fullmatch(session_id)
+    if match is None:
         return None
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.session_version == int(version) else None
+    user = db.session.get(User, int(match[1]))
+    return user if user is not None and user.session_version == int(match[2]) else None
 
 
 login_manager.login_view = "accounts.login"
@@ -204,7 +206,9 @@ def account_page(password_form=None, language_form=None, status=200):
                            language_form=language_form or LanguageForm(locale=current_user.locale)), status
 
 
-@bp.get("/account")
+@bp.get("/account/language")  # old bookmarks and the language switcher after a failed form
+@bp.get("/account/password")
+@bp.get("/account")  # registered first, so url_for builds this address
 @login_required
 def account():
     """Language preference and password."""

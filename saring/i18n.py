@@ -34,9 +34,11 @@ def current_language() -> str:
 
 def page_in(lang: str, external: bool = False) -> str:
     """The address of the current page in `lang`, with the same query."""
-    if request.endpoint and request.url_rule and "lang" in request.url_rule.arguments:
+    rule = request.url_rule
+    if request.endpoint and rule and "lang" in rule.arguments and "GET" in (rule.methods or ()):
         address = url_for(request.endpoint, **request.view_args, lang=lang, _external=external)
         return f"{address}?{urlencode(list(request.args.items(multi=True)))}" if request.args else address
+    # a page shown after a failed form (a POST-only address) switches to the home page
     return url_for("learn.home", lang=lang, _external=external)
 
 

@@ -86,7 +86,7 @@ def where_to_continue(progress: list[ModuleProgress]) -> tuple[str, Module, Less
     for item in progress[start:] + progress[:start]:
         if item.next_lesson:
             return ("continue" if active else "start"), item.module, item.next_lesson
-        if item.module.quiz and not (item.quiz and item.quiz.passed):
+        if active and item.module.quiz and not (item.quiz and item.quiz.passed):
             return "quiz", item.module, None
     return None
 

@@ -279,9 +279,12 @@ def test_an_image_linked_out_of_the_images_folder_is_refused(sample_copy):
 def test_raw_html_cannot_bring_unchecked_images_or_links(sample_copy):
     lesson = sample_copy / "lessons/alpha/02-second.en.md"
     lesson.write_text(lesson.read_text() + '\n<img src="https://tracker.example/p.gif" alt="x">'
-                      '<a href="notalesson.html">a</a> <a href="https://example.org/">b</a>\n')
+                      '<img src="/media/alpha/module.yml" alt="y">'
+                      '<a href="notalesson.html">a</a> <a href="https://example.org/">b</a>'
+                      '<a href="//evil.example/x">c</a> <a href="/\\evil.example/">d</a> <a href="/id/logout">e</a>\n')
     html = load(sample_copy).modules[0].lessons[1].texts["en"].html
-    assert "tracker.example" not in html and "notalesson" not in html
+    assert "tracker.example" not in html and "notalesson" not in html and "module.yml" not in html
+    assert "evil.example" not in html and "logout" not in html
     assert 'href="https://example.org/"' in html
 
 

@@ -117,3 +117,10 @@ def test_any_query_keeps_the_page_working(client, query):
     response = client.get(f"/id/modules?{query}")
     assert response.status_code == 200
     assert f'href="/en/modules?{query.replace("&", "&amp;")}"' in response.text
+
+
+def test_switcher_after_a_failed_form_leads_to_a_page(client, login_as):
+    login_as("learner")
+    html = client.post("/id/account/password", data={"current": ""}).text
+    assert '<a href="/en/" hreflang="en" lang="en">' in html
+    assert client.get("/en/account/password").status_code == 200  # an old bookmark still opens the page

@@ -116,12 +116,34 @@ def test_pressing_done_while_signed_out_comes_back_to_the_lesson_after_login(cli
     assert client.get(response.headers["Location"]).status_code == 200
 
 
-def test_a_newcomer_starts_at_the_first_lesson_even_if_the_first_module_has_none(client, sample_copy, use_content):
-    empty = sample_copy / "lessons/aaa-empty"
-    empty.mkdir()
-    (empty / "module.yml").write_text((sample_copy / "lessons/alpha/module.yml").read_text().replace("order: 1",
-                                                                                                       "order: 0"))
+def put_first(sample_copy, module_id, files):
+    """Add a module ordered before alpha, with the given files."""
+    folder = sample_copy / "lessons" / module_id
+    folder.mkdir()
+    alpha = sample_copy / "lessons/alpha/module.yml"
+    (folder / "module.yml").write_text(alpha.read_text())
+    alpha.write_text(alpha.read_text().replace("order: 1", "order: 2"))
+    for name, text in files.items():
+        (sample_copy / name).write_text(text)
+
+
+def test_a_newcomer_starts_at_the_first_lesson_even_if_the_first_module_has_none(client, sample_copy,
+                                                                                   use_content):
+    put_first(sample_copy, "aaa", {})
     use_content(sample_copy)
+    from saring.content import load_library
+    library = load_library(sample_copy / "lessons", sample_copy / "quizzes")
+    assert [m.id for m in library.modules] == ["aaa", "alpha"] and library.errors == ()
     home = client.get("/en/").text
     assert "Start here" in home and 'href="/en/modules/alpha/first"' in home
     assert "You have finished every module" not in home
+
+
+def test_a_newcomer_is_not_told_to_continue_a_quiz_they_never_started(client, sample_copy, use_content):
+    quiz = (sample_copy / "quizzes/alpha.en.md").read_text()
+    put_first(sample_copy, "aaa", {"quizzes/aaa.en.md": quiz,
+                                   "quizzes/aaa.id.md": (sample_copy / "quizzes/alpha.id.md").read_text()})
+    use_content(sample_copy)
+    home = client.get("/en/").text
+    assert "Continue where you left off" not in home
+    assert "Start here" in home and 'href="/en/modules/alpha/first"' in home

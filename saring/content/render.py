@@ -21,6 +21,8 @@ LESSON_LINK = re.compile(
     r"^(?:\.\./(?P<module>[a-z0-9-]+)/)?\d\d-(?P<lesson>[a-z0-9-]+)\.md(?P<anchor>#[\w-]*)?$"
 )
 IMAGE_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg", ".webp", ".gif")
+LESSON_ADDRESS = re.compile(r"/[a-z]{2}/modules/[a-z0-9-]+/[a-z0-9-]+(#[\w-]*)?")
+MEDIA_ADDRESS = re.compile(r"/media/[a-z0-9-]+/images/[\w.-]+")
 SVG_SIZE = re.compile(rb'viewBox="\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)[\s,]+([\d.]+)\s*"')
 
 ALLOWED_TAGS = {
@@ -210,9 +212,10 @@ class Renderer:
 
 def _checked_address(tag: str, attribute: str, value: str) -> str | None:
     """Drop addresses that raw HTML slipped past the Markdown checks: only checked ones remain."""
-    if tag == "img" and attribute == "src" and not value.startswith("/media/"):
+    if tag == "img" and attribute == "src" and not MEDIA_ADDRESS.fullmatch(value):
         return None
-    if tag == "a" and attribute == "href" and not value.startswith(("http://", "https://", "mailto:", "#", "/")):
+    if tag == "a" and attribute == "href" and not (value.startswith(("http://", "https://", "mailto:", "#"))
+                                                   or LESSON_ADDRESS.fullmatch(value)):
         return None
     return value
 
