@@ -16,7 +16,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import EmailField, PasswordField, RadioField, SelectChoice, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp, ValidationError
+from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length, Optional, Regexp, ValidationError
 
 from .database import utcnow
 from .extensions import db, login_manager
@@ -142,9 +142,9 @@ class LoginForm(FlaskForm):
 class LanguageForm(FlaskForm):
     """The language Saring opens in."""
 
-    locale = RadioField(_l("Open Saring in"),
+    locale = RadioField(_l("Open Saring in"), validate_choice=False,
                         choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()],
-                        validators=[DataRequired(_l("Choose a language."))])
+                        validators=[AnyOf(list(LANGUAGE_NAMES), message=_l("Choose a language."))])
 
 
 class ChangePasswordForm(FlaskForm):
@@ -240,8 +240,9 @@ def change_password():
         return account_page(password_form=form)
     user = current_user._get_current_object()
     user.set_password(form.password.data)
-    user.session_version += 1
+    user.session_version = User.session_version + 1  # in SQL, so two changes at once both count
     db.session.commit()
+    db.session.refresh(user)
     login_user(user)  # this session carries on with the new version
     flash(_("Your password has been changed. Other devices have been logged out."), "success")
     return redirect(url_for("accounts.account"))

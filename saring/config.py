@@ -42,9 +42,10 @@ class Config:
         if env_name == "development":
             settings["CONTENT_RELOAD"] = True
             settings["TEMPLATES_AUTO_RELOAD"] = True
-            settings["SECRET_KEY"] = development_secret()
         if environ.get("SECRET_KEY"):
             settings["SECRET_KEY"] = environ["SECRET_KEY"]
+        elif env_name == "development":
+            settings["SECRET_KEY"] = development_secret()
         if environ.get("DATABASE_URL"):
             settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(environ["DATABASE_URL"])
         return settings
@@ -55,6 +56,7 @@ def development_secret() -> str:
     path = PROJECT_ROOT / "instance" / "development-secret-key"
     if not path.exists():
         path.parent.mkdir(exist_ok=True)
+        path.touch(mode=0o600)
         path.write_text(secrets.token_hex(32))
     return path.read_text().strip()
 

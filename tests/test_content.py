@@ -1,10 +1,11 @@
 """The content loader on small sample trees: structure, rendering, every kind of broken file."""
 
-
 import pytest
 
-from saring.content import load_library
-from tests.conftest import SAMPLES
+from saring.config import Config
+from saring.content import get_library, load_library
+from saring.extensions import db
+from tests.conftest import SAMPLES, make_app
 
 GOOD = SAMPLES / "good"
 BROKEN = SAMPLES / "broken"
@@ -161,7 +162,6 @@ def test_windows_line_endings_and_bom_are_accepted(sample_copy):
 
 
 def test_shipped_content_passes_the_check():
-    from saring.config import Config
     library = load_library(Config.CONTENT_LESSONS_DIR, Config.CONTENT_QUIZZES_DIR)
     assert [str(p) for p in library.problems] == []
     assert library.modules, "the starter module ships with the app"
@@ -200,7 +200,6 @@ def test_strict_check_fails_on_warnings(app, sample_copy, use_content):
 
 @pytest.mark.parametrize("reload", [True, False])
 def test_content_reloads_on_change_only_in_development(app, sample_copy, use_content, reload):
-    from saring.content import get_library
     app.config["CONTENT_RELOAD"] = reload
     use_content(sample_copy)
     lesson = sample_copy / "lessons/alpha/02-second.en.md"
@@ -304,13 +303,11 @@ def test_a_quiz_without_usable_questions_is_not_offered(app, client, sample_copy
 
 
 def test_a_dangling_link_does_not_stop_the_app_starting(database_url, sample_copy):
-    from tests.conftest import make_app
     (sample_copy / "lessons/alpha/06-gone.en.md").symlink_to(sample_copy / "nowhere")
     for reload in (False, True):
         app = make_app(database_url, CONTENT_RELOAD=reload, CONTENT_LESSONS_DIR=str(sample_copy / "lessons"),
                        CONTENT_QUIZZES_DIR=str(sample_copy / "quizzes"))
         assert app.test_client().get("/id/modules/alpha").status_code == 200
-        from saring.extensions import db
         with app.app_context():
             db.engine.dispose()
 
@@ -329,3 +326,16 @@ def test_front_matter_nested_too_deeply_is_reported(sample_copy, file):
     deep = "[" * 1200 + "]" * 1200
     path.write_text(text.replace("title:", f"title: {deep}\nold_title:", 1) if "title:" in text else text)
     assert any(p.startswith(file) and "invalid YAML: nested too deeply" in p for p in problems_of(sample_copy))
+
+
+def test_an_images_folder_linked_out_of_the_module_is_refused(sample_copy, tmp_path_factory):
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "x.svg").write_text("<svg/>")
+    images = sample_copy / "lessons/alpha/images"
+    for file in images.iterdir():
+        file.unlink()
+    images.rmdir()
+    images.symlink_to(outside)
+    lesson = sample_copy / "lessons/alpha/02-second.en.md"
+    lesson.write_text(lesson.read_text() + "\n![A picture](images/x.svg)\n")
+    assert "lessons/alpha/02-second.en.md:11: image file not found: images/x.svg" in problems_of(sample_copy)

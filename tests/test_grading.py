@@ -1,5 +1,7 @@
 """Server-side grading and reading a submitted quiz form, including forged forms."""
 
+from dataclasses import replace
+
 import pytest
 from werkzeug.datastructures import MultiDict
 
@@ -36,7 +38,6 @@ def test_percent_rounds_down_and_pass_mark_is_exact(quiz):
 
 
 def test_pass_mark_boundary(quiz):
-    from dataclasses import replace
     strict = replace(quiz, pass_mark=67)
     assert not grade_attempt(strict, {**ALL_RIGHT, "pesan-atm": frozenset("a")}).passed
     exact = replace(quiz, pass_mark=66)

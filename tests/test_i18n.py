@@ -1,5 +1,8 @@
 """Languages: URL prefixes, negotiation for `/`, the switcher, hreflang, catalogs, fallback."""
 
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -97,9 +100,6 @@ def test_catalogs_have_no_empty_or_fuzzy_entries():
 
 
 def test_catalog_covers_every_string_in_the_code():
-    import subprocess
-    import sys
-    import tempfile
     with tempfile.TemporaryDirectory() as folder:
         pot = Path(folder) / "messages.pot"
         subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",

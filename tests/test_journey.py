@@ -5,7 +5,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from saring.content import get_library
+from saring.content import get_library, load_library
 from saring.extensions import db
 from saring.learning import LessonProgress
 from saring.quizzes import QuizAttempt
@@ -131,7 +131,6 @@ def test_a_newcomer_starts_at_the_first_lesson_even_if_the_first_module_has_none
                                                                                    use_content):
     put_first(sample_copy, "aaa", {})
     use_content(sample_copy)
-    from saring.content import load_library
     library = load_library(sample_copy / "lessons", sample_copy / "quizzes")
     assert [m.id for m in library.modules] == ["aaa", "alpha"] and library.errors == ()
     home = client.get("/en/").text

@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
+from saring.extensions import db
 from tests.conftest import make_app
 
 FIRST = "483a5cc9f29c"
@@ -34,7 +35,6 @@ def counts(connection):
 
 
 def test_upgrade_from_the_first_revision_and_back_keeps_every_row(empty_database):
-    from saring.extensions import db
     app = make_app(empty_database)
     with app.app_context():
         upgrade(revision=FIRST)

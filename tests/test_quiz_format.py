@@ -3,6 +3,7 @@
 import pytest
 
 from saring.content import load_library
+from saring.content.quizfile import _question_starts
 from tests.conftest import SAMPLES
 
 
@@ -55,7 +56,6 @@ def test_body_does_not_swallow_the_options(quiz):
 
 
 def test_a_question_heading_inside_fenced_code_is_not_a_question():
-    from saring.content.quizfile import _question_starts
     lines = ["intro", "```", "## not-a-question", "```", "## real"]
     assert _question_starts(lines) == [4]
 

@@ -1,13 +1,15 @@
 """The quiz pages: no answer in the page, idempotent submits, forged forms, private results."""
 
 import re
+import shutil
+from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from saring.extensions import db
-from saring.quizzes import QuizAnswer, QuizAttempt
-from tests.conftest import SAMPLES, hidden_fields
+from saring.quizzes import QuizAnswer, QuizAttempt, QuizSummary, quiz_summaries
+from tests.conftest import PASSWORD, SAMPLES, hidden_fields
 
 QUIZ = "/id/modules/alpha/quiz"
 RIGHT = {"q1": "b", "q2": ["a", "b"], "q3": "a"}  # pesan-atm, tanda-hoaks, kabar-resmi
@@ -82,7 +84,6 @@ def test_signed_in_submit_saves_one_attempt_and_shows_the_result(app, client, lo
 
 
 def test_replayed_form_after_logging_in_again_lands_on_the_same_attempt(app, client, login_as):
-    from tests.conftest import PASSWORD
     login_as("learner")
     data = {**hidden_fields(client.get(QUIZ).text), **RIGHT}
     location = client.post(QUIZ, data=data).headers["Location"]
@@ -137,7 +138,6 @@ def test_visitors_see_their_result_but_nothing_is_stored(app, client):
 
 
 def test_an_attempt_is_visible_only_to_its_learner(app, client, login_as, create_user):
-    from tests.conftest import PASSWORD
     login_as("learner", username="ani")
     location = client.post(QUIZ, data={**hidden_fields(client.get(QUIZ).text), **RIGHT}).headers["Location"]
     assert client.get(location).status_code == 200
@@ -165,7 +165,6 @@ def test_shuffled_quiz_still_grades_by_option_id(app, client, login_as, sample_c
 
 def test_a_submission_key_replayed_on_another_quiz_leads_to_its_own_result(app, client, login_as, sample_copy,
                                                                            use_content):
-    import shutil
     shutil.copytree(sample_copy / "lessons/alpha", sample_copy / "lessons/beta")
     for lang in ("id", "en"):
         shutil.copy(sample_copy / f"quizzes/alpha.{lang}.md", sample_copy / f"quizzes/beta.{lang}.md")
@@ -210,3 +209,23 @@ def test_a_form_opened_before_the_quiz_changed_is_not_graded(app, client, login_
     assert response.status_code == 400
     assert "Kuis ini diubah setelah kamu membukanya" in response.text
     assert attempts(app) == []
+
+
+def test_quiz_summaries_per_module_and_learner(app, create_user):
+
+    ani, budi = create_user("ani"), create_user("budi")
+    start = datetime(2026, 1, 1)
+    attempts_made = [(ani, "alpha", 40, False), (ani, "alpha", 90, True), (ani, "alpha", 60, False),
+                     (ani, "beta", 70, True), (budi, "alpha", 100, True)]
+    with app.app_context():
+        for number, (user_id, module_id, percent, passed) in enumerate(attempts_made):
+            db.session.add(QuizAttempt(user_id=user_id, module_id=module_id, lang="id", submission_key=f"{number:032x}",
+                                       score=percent // 10, total=10, percent=percent, passed=passed,
+                                       created_at=start + timedelta(days=number)))
+        db.session.commit()
+        assert quiz_summaries(ani) == {
+            "alpha": QuizSummary(best=90, passed=True, latest=60, latest_at=start + timedelta(days=2), attempts=3),
+            "beta": QuizSummary(best=70, passed=True, latest=70, latest_at=start + timedelta(days=3), attempts=1),
+        }
+        assert quiz_summaries(budi)["alpha"].attempts == 1
+        assert quiz_summaries(budi + ani + 100) == {}

@@ -2,7 +2,9 @@
 
 import pytest
 
+from saring.accounts import User
 from saring.config import ConfigError, normalise_database_url
+from saring.extensions import db
 from tests.conftest import make_app
 
 
@@ -50,7 +52,6 @@ def test_unknown_environment_is_refused(database_url):
 
 
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
-    from saring.extensions import db
     app = make_app(f"sqlite:///{tmp_path / 'pragmas.sqlite3'}")  # SQLite whatever this run's database is
     with app.app_context(), db.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
@@ -69,7 +70,5 @@ def test_an_over_long_request_gets_a_page_and_stores_nothing(app, client):
     response = client.post("/id/signup", data={"username": "budi", "password": "x" * 100_000})
     assert response.status_code == 413
     assert "Teksnya terlalu panjang" in response.text
-    from saring.accounts import User
-    from saring.extensions import db
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(User.id))) == 0

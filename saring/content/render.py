@@ -149,7 +149,8 @@ class _ContentTreeprocessor(Treeprocessor):
             doc.report(src, f"image {src!r} must be an .svg, .png, .jpg, .webp or .gif file in the module's "
                             "images/ folder")
             return
-        if not file.is_file() or not file.resolve().is_relative_to(images):
+        if not file.is_file() or not file.resolve().is_relative_to(images) \
+                or not images.is_relative_to(doc.module_dir.resolve()):
             doc.report(src, f"image file not found: {src}")
             return
         doc.media[f"{doc.module_id}/{relative}"] = str(file)
