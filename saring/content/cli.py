@@ -1,10 +1,13 @@
 """`flask content check`: every content problem as path:line, exit 1 on errors."""
 
+import json
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
 from .loader import load_library
+from .report import READING_WORDS_PER_MINUTE, content_report
 
 content_cli = AppGroup("content", help="Check the lessons and quizzes.")
 
@@ -25,3 +28,33 @@ def check(strict: bool) -> None:
                f"{errors} errors, {warnings} warnings")
     if errors or (strict and warnings):
         raise SystemExit(1)
+
+
+@content_cli.command("report")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def report(as_json: bool) -> None:
+    """Per module and language: lessons, words, reading time, quiz make-up, and what is missing."""
+    library = load_library(current_app.config["CONTENT_LESSONS_DIR"],
+                           current_app.config["CONTENT_QUIZZES_DIR"])
+    figures = content_report(library)
+    if as_json:
+        click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
+        return
+    for module in figures["modules"]:
+        click.echo(f"{module['id']}: {module['title']['id']} / {module['title']['en']}")
+        click.echo("  lang  lessons  words  questions  scenario  genuine  without explanations")
+        for lang, data in module["languages"].items():
+            click.echo(f"  {lang:4}  {data['lessons']:7}  {data['words']:5}  {data['questions']:9}  "
+                       f"{data['scenario_questions']:8}  {data['genuine_questions']:7}  "
+                       f"{', '.join(data['questions_without_explanations']) or '-'}")
+        click.echo(f"  lessons: words / reading minutes at {READING_WORDS_PER_MINUTE} words a minute "
+                   "/ minutes in the file")
+        details = {lang: {d["id"]: d for d in data["lesson_details"]} for lang, data in module["languages"].items()}
+        for lesson_id in dict.fromkeys(i for by_id in details.values() for i in by_id):
+            cells = [f"{lang} {d['words']}/{d['reading_minutes']}/{d['stated_minutes']}"
+                     if (d := by_id.get(lesson_id)) else f"{lang} missing" for lang, by_id in details.items()]
+            click.echo(f"    {lesson_id:28}  " + "   ".join(cells))
+        gaps = [f"{kind} only in the other language ({lang} missing): {', '.join(ids)}"
+                for lang, missing in module["missing"].items() for kind, ids in missing.items() if ids]
+        click.echo("  missing: " + ("; ".join(gaps) if gaps else "nothing"))
+    click.echo(f"{figures['errors']} errors, {figures['warnings']} warnings (flask content check lists them)")
