@@ -9,14 +9,13 @@ from saring.content import get_library, load_library
 from saring.extensions import db
 from saring.learning import LessonProgress
 from saring.quizzes import QuizAttempt
-from tests.conftest import PASSWORD, hidden_fields
+from tests.conftest import PASSWORD, SAMPLES, hidden_fields
 
 WORDS = {
     "id": {"start": "Mulai dari sini", "continue": "Lanjutkan dari yang terakhir", "passed": "Kamu lulus!",
-           "right": "Tepat",
-           "finished": "Kamu sudah menyelesaikan semua modul"},
+           "right": "Tepat"},
     "en": {"start": "Start here", "continue": "Continue where you left off", "passed": "You passed!",
-           "right": "Right", "finished": "You have finished every module"},
+           "right": "Right"},
 }
 
 
@@ -67,11 +66,19 @@ def test_newcomer_signs_up_reads_the_module_and_passes_the_quiz(app, client, lan
             if option.correct:
                 assert option.explanation_html in result
 
-    assert words["finished"] in client.get(f"/{lang}/").text
+    home = client.get(f"/{lang}/").text  # on to the next module's first lesson
+    following = get_library_in(app).modules[1]
+    assert words["continue"] in home
+    assert f'href="/{lang}/modules/{following.id}/{following.lessons[0].id}"' in home
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(LessonProgress.id))) == len(module.lessons)
         attempt = db.session.scalar(sa.select(QuizAttempt))
         assert (attempt.module_id, attempt.lang, attempt.percent, attempt.passed) == (module.id, lang, 100, True)
+
+
+def get_library_in(app):
+    with app.app_context():
+        return get_library()
 
 
 def test_progress_is_shared_across_languages(app, client, login_as):
@@ -146,3 +153,14 @@ def test_a_newcomer_is_not_told_to_continue_a_quiz_they_never_started(client, sa
     home = client.get("/en/").text
     assert "Continue where you left off" not in home
     assert "Start here" in home and 'href="/en/modules/alpha/first"' in home
+
+
+def test_home_says_when_everything_is_finished(client, login_as, use_content):
+    use_content(SAMPLES / "good")
+    login_as("learner", lang="en")
+    for lesson_id in ("first", "second"):
+        client.post(f"/en/modules/alpha/{lesson_id}/done")
+    assert "Take the quiz" in client.get("/en/").text
+    form = client.get("/en/modules/alpha/quiz").text
+    client.post("/en/modules/alpha/quiz", data={**hidden_fields(form), "q1": "b", "q2": ["a", "b"], "q3": "a"})
+    assert "You have finished every module. Well done!" in client.get("/en/").text
