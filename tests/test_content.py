@@ -324,3 +324,20 @@ def test_an_images_folder_linked_out_of_the_module_is_refused(sample_copy, tmp_p
     lesson = sample_copy / "lessons/alpha/02-second.en.md"
     lesson.write_text(lesson.read_text() + "\n![A picture](images/x.svg)\n")
     assert "lessons/alpha/02-second.en.md:11: image file not found: images/x.svg" in problems_of(sample_copy)
+
+
+def test_apps_built_from_the_same_unchanged_files_share_the_loaded_content(database_url, sample_copy):
+    settings = {"CONTENT_LESSONS_DIR": str(sample_copy / "lessons"),
+                "CONTENT_QUIZZES_DIR": str(sample_copy / "quizzes")}
+    libraries = []
+    for change in (False, False, True):
+        if change:
+            lesson = sample_copy / "lessons/alpha/02-second.en.md"
+            lesson.write_text(lesson.read_text().replace("Second lesson body.", "Changed body."))
+        app = make_app(database_url, **settings)
+        with app.app_context():
+            libraries.append(get_library())
+            db.engine.dispose()
+    assert libraries[0] is libraries[1]
+    assert libraries[2] is not libraries[1]
+    assert "Changed body." in libraries[2].modules[0].lessons[1].texts["en"].html

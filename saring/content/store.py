@@ -11,6 +11,9 @@ from .loader import load_library
 from .model import Library
 
 EXTENSION_KEY = "saring.content"
+# Content loaded in this process, by folders, with the files' stamp it was loaded from: another app
+# built from the same unchanged files (tests build many) does not render everything again.
+_loaded: dict[tuple[str, str], tuple[frozenset, Library]] = {}
 
 
 class ContentStore:
@@ -22,8 +25,8 @@ class ContentStore:
         self.reload = app.config["CONTENT_RELOAD"]
         self.logger = app.logger
         self._lock = threading.Lock()
-        self._stamp = self._files_stamp() if self.reload else None
-        self._library = self._load()
+        self._stamp = self._files_stamp()
+        self._library = self._load(self._stamp)
 
     @property
     def library(self) -> Library:
@@ -33,11 +36,16 @@ class ContentStore:
             if stamp != self._stamp:
                 with self._lock:
                     if stamp != self._stamp:
-                        self._library, self._stamp = self._load(), stamp
+                        self._library, self._stamp = self._load(stamp), stamp
         return self._library
 
-    def _load(self) -> Library:
-        library = load_library(self.lessons_dir, self.quizzes_dir)
+    def _load(self, stamp: frozenset) -> Library:
+        """Load the content, reusing what this process already loaded from the same, unchanged files."""
+        key = (self.lessons_dir, self.quizzes_dir)
+        loaded_stamp, library = _loaded.get(key, (None, None))
+        if loaded_stamp != stamp or library is None:
+            library = load_library(self.lessons_dir, self.quizzes_dir)
+            _loaded[key] = (stamp, library)
         for problem in library.problems:
             self.logger.warning("content: %s", problem)
         return library
