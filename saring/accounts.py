@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from datetime import datetime
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import EmailField, PasswordField, RadioField, SelectChoice, StringField
 from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length, Optional, Regexp, ValidationError
@@ -24,6 +25,8 @@ from .i18n import LANG_PREFIX, LANGUAGE_NAMES
 
 bp = Blueprint("accounts", __name__, url_prefix=LANG_PREFIX)
 
+ROLES = ("learner", "teacher", "editor", "admin")
+GRANTED_ROLES = ROLES[1:]  # every account learns; these are granted
 USERNAME_MIN, USERNAME_MAX = 3, 30
 SESSION_ID = re.compile(r"(\d{1,10}):(\d{1,10})", re.ASCII)
 PASSWORD_MIN, PASSWORD_MAX = 8, 128
@@ -40,19 +43,50 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(sa.String(256))
     locale: Mapped[str] = mapped_column(sa.String(5), default="id")
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def get_id(self) -> str:
         """The id kept in the session; it changes with the password, which ends every other session."""
         return f"{self.id}:{self.session_version}"
 
+    roles: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+    def has_role(self, role: str) -> bool:
+        """Whether this account holds `role` (every account is a learner)."""
+        return role == "learner" or any(granted.role == role for granted in self.roles)
+
     def set_password(self, password: str) -> None:
         """Store a salted hash of `password`, never the password."""
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
     def check_password(self, password: str) -> bool:
         """Whether `password` matches the stored hash."""
         return check_password_hash(self.password_hash, password)
+
+
+class UserRole(db.Model):
+    """A role granted to an account beyond learning: teacher, editor or admin."""
+
+    __tablename__ = "user_roles"
+    __table_args__ = (sa.UniqueConstraint("user_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(sa.String(16))
+
+
+def role_required(role: str):
+    """A view decorator: sign in first, then 403 for an account without `role`."""
+    def decorate(view):
+        @functools.wraps(view)
+        @login_required
+        def guarded(*args, **kwargs):
+            if not current_user.has_role(role):
+                abort(403)
+            return view(*args, **kwargs)
+        return guarded
+    return decorate
 
 
 @login_manager.user_loader
@@ -154,6 +188,18 @@ class ChangePasswordForm(FlaskForm):
     password, confirm = password_fields(_l("New password"))
 
 
+@bp.before_app_request
+def first_password_must_be_changed():
+    """An account with a first password (from a teacher or an admin) sees only the account page."""
+    allowed = {"accounts.account", "accounts.change_password", "accounts.logout", "static", "site.favicon",
+               "site.healthz"}
+    if current_user.is_authenticated and current_user.must_change_password and request.endpoint not in allowed:
+        flash(_("Choose a password of your own first: the one you were given is only for the first login."),
+              "info")
+        return redirect(url_for("accounts.account", lang=g.get("lang") or current_user.locale))
+    return None
+
+
 @bp.route("/signup", methods=["GET", "POST"])
 def signup():
     """Create an account and sign in."""
@@ -241,6 +287,7 @@ def change_password():
     user = current_user._get_current_object()
     user.set_password(form.password.data)
     user.session_version = User.session_version + 1  # in SQL, so two changes at once both count
+    user.must_change_password = False
     db.session.commit()
     db.session.refresh(user)
     login_user(user)  # this session carries on with the new version

@@ -32,6 +32,7 @@ class Config:
     CONTENT_QUIZZES_DIR = str(PROJECT_ROOT / "quizzes")
     CONTENT_RELOAD = False
     SQLITE_BUSY_TIMEOUT_MS = 5000
+    PASSWORD_HASH_METHOD = "scrypt"  # Werkzeug's default; tests use a cheap one to stay fast
 
     @classmethod
     def from_env(cls, environ=os.environ) -> dict:

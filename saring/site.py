@@ -44,6 +44,11 @@ def register_error_handlers(app: Flask) -> None:
         return _error_page(400, _("This form has expired"),
                            _("Go back, reload the page and send the form again. Nothing was saved."))
 
+    @app.errorhandler(403)
+    def forbidden(_error):
+        return _error_page(403, _("This page is not for your account"),
+                           _("If you think you should see it, ask your teacher or an administrator."))
+
     @app.errorhandler(404)
     def not_found(_error):
         return _error_page(404, _("Page not found"),

@@ -12,7 +12,7 @@ from babel.messages.frontend import CommandLineInterface
 from flask_migrate import upgrade
 
 from saring import content, create_app
-from saring.accounts import User
+from saring.accounts import User, UserRole
 from saring.extensions import db
 
 HERE = Path(__file__).parent
@@ -59,6 +59,7 @@ def make_app(database_url, **overrides):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": None,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # the real (scrypt) cost is tested once, in test_accounts
     }
     config.update(overrides)
     return create_app(config)
@@ -123,9 +124,10 @@ def runner(app):
 @pytest.fixture
 def create_user(app):
     """A factory: create_user("ani") stores an account and returns its id."""
-    def create(username="ani", password=PASSWORD, locale="id", email=None):
+    def create(username="ani", password=PASSWORD, locale="id", email=None, role="learner", must_change=False):
         with app.app_context():
-            user = User(username=username, locale=locale, email=email)
+            user = User(username=username, locale=locale, email=email, must_change_password=must_change)
+            user.roles = [UserRole(role=role)] if role != "learner" else []
             user.set_password(password)
             db.session.add(user)
             db.session.commit()
@@ -135,11 +137,11 @@ def create_user(app):
 
 @pytest.fixture
 def login_as(client, create_user):
-    """login_as("learner") signs the test client in as a new learner; "anonymous" does nothing."""
+    """login_as("teacher") signs the test client in as a new account with that role; "anonymous" does nothing."""
     def login(role="learner", username="ani", lang="id"):
         if role == "anonymous":
             return None
-        user_id = create_user(username, locale=lang)
+        user_id = create_user(username, locale=lang, role=role)
         response = client.post(f"/{lang}/login", data={"username": username, "password": PASSWORD})
         assert response.status_code == 302, response.text
         return user_id

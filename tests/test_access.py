@@ -3,15 +3,29 @@
 import re
 
 import pytest
+import sqlalchemy as sa
 
+from saring.accounts import User
+from saring.extensions import db
 from tests.conftest import PASSWORD, hidden_fields
 
-ROLES = ("anonymous", "learner", "owner")
+ROLES = ("anonymous", "learner", "owner", "teacher", "editor", "admin")
+SIGNED_IN = ROLES[1:]
+
+
+def signed_in(status, location=None, **others):
+    """The same answer for every signed-in role, with `others` for anonymous or a particular role."""
+    return {**dict.fromkeys(SIGNED_IN, (status, location)), **others}
+
+
+def only_admin(method_status, location=None):
+    """Admins get `method_status`; other signed-in roles 403; visitors go to log in."""
+    return {**dict.fromkeys(SIGNED_IN, (403, None)), "admin": (method_status, location)}
 ATTEMPT = "/id/modules/hoaks/quiz/attempts/{attempt}"
 
 # endpoint: (method, path, {role: (status, where a redirect goes, or None)})
 MATRIX = {
-    "site.root": ("GET", "/", dict.fromkeys(ROLES, (302, "/id/"))),
+    "site.root": ("GET", "/", dict.fromkeys(ROLES, (302, "/id/"))),  # every account here reads in Indonesian
     "site.healthz": ("GET", "/healthz", dict.fromkeys(ROLES, (200, None))),
     "site.favicon": ("GET", "/favicon.ico", dict.fromkeys(ROLES, (301, "/static/favicon.svg"))),
     "static": ("GET", "/static/saring.css", dict.fromkeys(ROLES, (200, None))),
@@ -20,25 +34,23 @@ MATRIX = {
     "learn.module": ("GET", "/id/modules/hoaks", dict.fromkeys(ROLES, (200, None))),
     "learn.lesson": ("GET", "/en/modules/hoaks/jenis-misinformasi", dict.fromkeys(ROLES, (200, None))),
     "learn.media": ("GET", "/media/hoaks/images/tiga-istilah-id.svg", dict.fromkeys(ROLES, (200, None))),
-    "learn.mark_done": ("POST", "/id/modules/hoaks/jenis-misinformasi/done", {
-        "anonymous": (302, "/id/login?next=/id/modules/hoaks/jenis-misinformasi"),
-        "learner": (302, "/id/modules/hoaks/kenapa-kita-menyebar"),
-        "owner": (302, "/id/modules/hoaks/kenapa-kita-menyebar")}),
+    "learn.mark_done": ("POST", "/id/modules/hoaks/jenis-misinformasi/done", signed_in(
+        302, "/id/modules/hoaks/kenapa-kita-menyebar",
+        anonymous=(302, "/id/login?next=/id/modules/hoaks/jenis-misinformasi"))),
     "quiz.take": ("GET", "/id/modules/hoaks/quiz", dict.fromkeys(ROLES, (200, None))),
-    "quiz.result": ("GET", ATTEMPT, {"anonymous": (404, None), "learner": (404, None), "owner": (200, None)}),
-    "accounts.signup": ("GET", "/id/signup", {"anonymous": (200, None), "learner": (302, "/id/"),
-                                              "owner": (302, "/id/")}),
-    "accounts.login": ("GET", "/en/login", {"anonymous": (200, None), "learner": (302, "/en/"),
-                                            "owner": (302, "/en/")}),
+    "quiz.result": ("GET", ATTEMPT, {**dict.fromkeys(ROLES, (404, None)), "owner": (200, None)}),
+    "accounts.signup": ("GET", "/id/signup", signed_in(302, "/id/", anonymous=(200, None))),
+    "accounts.login": ("GET", "/en/login", signed_in(302, "/en/", anonymous=(200, None))),
     "accounts.logout": ("POST", "/id/logout", dict.fromkeys(ROLES, (302, "/id/"))),
-    "accounts.account": ("GET", "/id/account", {
-        "anonymous": (302, "/id/login?next=%2Fid%2Faccount"), "learner": (200, None), "owner": (200, None)}),
-    "accounts.set_language": ("POST", "/id/account/language", {
-        "anonymous": (302, "/id/login?next=%2Fid%2Faccount%2Flanguage"), "learner": (200, None),
-        "owner": (200, None)}),
-    "accounts.change_password": ("POST", "/id/account/password", {
-        "anonymous": (302, "/id/login?next=%2Fid%2Faccount%2Fpassword"), "learner": (200, None),
-        "owner": (200, None)}),
+    "accounts.account": ("GET", "/id/account", signed_in(200, anonymous=(302, "/id/login?next=%2Fid%2Faccount"))),
+    "accounts.set_language": ("POST", "/id/account/language", signed_in(
+        200, anonymous=(302, "/id/login?next=%2Fid%2Faccount%2Flanguage"))),
+    "accounts.change_password": ("POST", "/id/account/password", signed_in(
+        200, anonymous=(302, "/id/login?next=%2Fid%2Faccount%2Fpassword"))),
+    "admin.users": ("GET", "/id/admin/users", {
+        **only_admin(200), "anonymous": (302, "/id/login?next=%2Fid%2Fadmin%2Fusers")}),
+    "admin.change_role": ("POST", "/id/admin/users/{owner}/roles", {
+        **only_admin(400), "anonymous": (302, "/id/login?next=%2Fid%2Fadmin%2Fusers%2F{owner}%2Froles")}),
 }
 
 
@@ -48,7 +60,7 @@ def test_every_route_is_in_the_matrix(app):
 
 @pytest.fixture
 def owned_attempt(client, create_user):
-    """An attempt saved by the learner "pemilik"; the client is signed out afterwards."""
+    """An attempt saved by the learner "pemilik" (the owner); the client is signed out afterwards."""
     create_user("pemilik")
     client.post("/id/login", data={"username": "pemilik", "password": PASSWORD})
     form = client.get("/id/modules/hoaks/quiz").text
@@ -60,6 +72,11 @@ def owned_attempt(client, create_user):
     return int(location.rsplit("/", 1)[1])
 
 
+def owner_id(client):
+    with client.application.app_context():
+        return db.session.scalar(sa.select(User.id).filter_by(username="pemilik"))
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("endpoint", sorted(MATRIX))
 def test_route_answers_each_role_as_expected(client, login_as, owned_attempt, endpoint, role):
@@ -68,8 +85,9 @@ def test_route_answers_each_role_as_expected(client, login_as, owned_attempt, en
         client.post("/id/login", data={"username": "pemilik", "password": PASSWORD})
     else:
         login_as(role, username="lain")
-    with client.open(path.format(attempt=owned_attempt), method=method) as response:
+    owner = owner_id(client)
+    with client.open(path.format(attempt=owned_attempt, owner=owner), method=method) as response:
         status, location = expected[role]
         assert response.status_code == status
         if location:
-            assert response.headers["Location"] == location
+            assert response.headers["Location"] == location.format(owner=owner)

@@ -231,3 +231,10 @@ def test_language_preference_is_saved_only_by_its_form(app, client, login_as):
     assert client.get("/").headers["Location"] == "/en/"
     refused = client.post("/id/account/language", data={"locale": "fr"})
     assert refused.status_code == 200 and "Pilih bahasa." in refused.text
+
+
+def test_production_hashes_passwords_with_scrypt(app, client):
+    app.config["PASSWORD_HASH_METHOD"] = "scrypt"
+    signup(client)
+    with app.app_context():
+        assert db.session.scalar(sa.select(User.password_hash)).startswith("scrypt:")

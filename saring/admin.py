@@ -1,0 +1,100 @@
+"""Administration: `flask users create`, and a page where an admin grants and removes roles."""
+
+from __future__ import annotations
+
+import click
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.cli import AppGroup
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+
+from .accounts import GRANTED_ROLES, ROLES, SignupForm, User, UserRole, role_required
+from .extensions import db
+from .i18n import LANG_PREFIX
+from .passwords import generate_password
+
+bp = Blueprint("admin", __name__, url_prefix=f"{LANG_PREFIX}/admin")
+users_cli = AppGroup("users", help="Create accounts and grant roles.")
+PAGE_SIZE = 50
+
+
+def create_account(username: str, password: str, roles: tuple[str, ...] = (), must_change: bool = False) -> User:
+    """Store a new account with its roles, by the sign-up form's rules; ValueError says what is wrong."""
+    form = SignupForm(formdata=MultiDict({"username": username, "password": password, "confirm": password}),
+                      meta={"csrf": False})
+    if not form.validate():
+        raise ValueError(" ".join(str(error) for errors in form.errors.values() for error in errors))
+    user = User(username=form.username.data, must_change_password=must_change)
+    user.set_password(password)
+    user.roles = [UserRole(role=role) for role in roles if role != "learner"]
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), default="learner", show_default=True,
+              help="The account's role; every account can also learn.")
+@click.option("--generate-password", "generate", is_flag=True,
+              help="Make up a first password, print it, and ask for a new one at the first login.")
+def create_command(username: str, role: str, generate: bool) -> None:
+    """Create an account, for example the first admin: flask users create --role admin NAME."""
+    password = generate_password() if generate else click.prompt("Password", hide_input=True,
+                                                                 confirmation_prompt=True)
+    with force_locale("en"):
+        try:
+            user = create_account(username, password, (role,), must_change=generate)
+        except ValueError as problem:
+            raise click.ClickException(str(problem)) from None
+    click.echo(f"Created {user.username} ({role}).")
+    if generate:
+        click.echo(f"First password: {password} (to be changed at the first login)")
+
+
+@bp.get("/users")
+@role_required("admin")
+def users():
+    """Every account with its roles, newest first, searchable by username."""
+    search = request.args.get("q", "").strip().lower()[:60]
+    page = request.args.get("page", 1, type=int)
+    query = sa.select(User).order_by(User.created_at.desc(), User.id.desc())
+    if search:
+        query = query.where(User.username.contains(search, autoescape=True))
+    found = db.paginate(query, page=max(page, 1), per_page=PAGE_SIZE, error_out=False)
+    return render_template("admin/users.html", found=found, search=search, roles=GRANTED_ROLES)
+
+
+@bp.post("/users/<int(max=2147483647):user_id>/roles")
+@role_required("admin")
+def change_role(user_id: int):
+    """Grant or remove one role; an admin cannot remove their own admin role."""
+    user = db.session.get(User, user_id) or abort(404)
+    role, action = request.form.get("role"), request.form.get("action")
+    if role not in GRANTED_ROLES or action not in ("grant", "remove"):
+        abort(400)
+    if action == "remove" and role == "admin" and user.id == current_user.id:
+        flash(_("You cannot remove your own admin role; ask another admin."), "error")
+    elif action == "grant" and not user.has_role(role):
+        user.roles.append(UserRole(role=role))
+        db.session.commit()
+        flash(_("%(name)s is now also %(role)s.", name=user.username, role=role_name(role)), "success")
+    elif action == "remove" and user.has_role(role):
+        user.roles = [granted for granted in user.roles if granted.role != role]
+        db.session.commit()
+        flash(_("%(name)s is no longer %(role)s.", name=user.username, role=role_name(role)), "success")
+    return redirect(url_for("admin.users", q=request.args.get("q") or None, page=request.args.get("page") or None))
+
+
+def role_name(role: str) -> str:
+    """A role's name in the reader's language."""
+    return {"learner": _("learner"), "teacher": _("teacher"), "editor": _("editor"), "admin": _("admin")}[role]
+
+
+@bp.app_context_processor
+def role_names():
+    """Templates show roles by their translated names."""
+    return {"role_name": role_name}
