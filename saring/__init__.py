@@ -4,7 +4,7 @@ import os
 
 from flask import Flask
 
-from . import accounts, admin, content, i18n, learning, quizzes, site
+from . import accounts, admin, classes, content, i18n, learning, quizzes, site
 from .config import PROJECT_ROOT, Config, validate
 from .content.cli import content_cli
 from .database import init_database
@@ -35,7 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.cli.add_command(content_cli)
     app.cli.add_command(admin.users_cli)
 
-    for feature in (site, accounts, learning, quizzes, admin):
+    for feature in (site, accounts, learning, quizzes, classes, admin):
         app.register_blueprint(feature.bp)
     site.register_error_handlers(app)
     return app

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, redirect, render_template, send_file, url_for
+from flask_babel import get_timezone
 from flask_login import current_user
 from sqlalchemy.orm import Mapped, mapped_column
 
+from .classes.models import Assignment, Classroom, Membership
 from .content import Lesson, Module, get_library
 from .database import utcnow
 from .extensions import db
@@ -79,6 +81,49 @@ def learner_progress(modules: tuple[Module, ...]) -> list[ModuleProgress]:
     return progress
 
 
+STATUS_ORDER = ("late", "in progress", "not started", "done")
+
+
+@dataclass(frozen=True)
+class AssignedModule:
+    """A module a learner's class assigned, with its due date and the learner's status."""
+
+    progress: ModuleProgress
+    due_date: date | None
+    classes: tuple[str, ...]
+    today: date
+
+    @property
+    def status(self) -> str:
+        """late, in progress, not started or done."""
+        if self.progress.steps and self.progress.steps_done == self.progress.steps:
+            return "done"
+        if self.due_date and self.due_date < self.today:
+            return "late"
+        return "in progress" if self.progress.last_active else "not started"
+
+
+def assigned_modules(progress: list[ModuleProgress]) -> list[AssignedModule]:
+    """The signed-in learner's assigned modules, most urgent first, in one query."""
+    if not current_user.is_authenticated:
+        return []
+    rows = db.session.execute(
+        sa.select(Assignment.module_id, Assignment.due_date, Classroom.name)
+        .join(Classroom, Classroom.id == Assignment.classroom_id)
+        .join(Membership, Membership.classroom_id == Classroom.id)
+        .where(Membership.user_id == current_user.id).order_by(Classroom.name))
+    due: dict[str, date | None] = {}
+    classes: dict[str, list[str]] = {}
+    for module_id, due_date, class_name in rows:
+        earlier = due.get(module_id)
+        due[module_id] = min(filter(None, (earlier, due_date)), default=None)
+        classes.setdefault(module_id, []).append(class_name)
+    today = datetime.now(get_timezone()).date()
+    assigned = [AssignedModule(item, due[item.module.id], tuple(classes[item.module.id]), today)
+                for item in progress if item.module.id in due]
+    return sorted(assigned, key=lambda a: (STATUS_ORDER.index(a.status), a.due_date or date.max))
+
+
 def where_to_continue(progress: list[ModuleProgress]) -> tuple[str, Module, Lesson | None] | None:
     """The next step: ("start"|"continue"|"quiz", module, lesson), or None when all is done."""
     active = [p for p in progress if p.last_active]
@@ -115,7 +160,8 @@ def done_row(module: Module, lesson: Lesson) -> int | None:
 def home():
     """Where to continue, then the modules."""
     progress = learner_progress(get_library().modules)
-    return render_template("learn/home.html", progress=progress, next_step=where_to_continue(progress))
+    return render_template("learn/home.html", progress=progress, next_step=where_to_continue(progress),
+                           assigned=assigned_modules(progress))
 
 
 @bp.get(f"{LANG_PREFIX}/modules")

@@ -6,16 +6,25 @@ import pytest
 import sqlalchemy as sa
 
 from saring.accounts import User
+from saring.classes import Assignment, Classroom
 from saring.extensions import db
 from tests.conftest import PASSWORD, hidden_fields
 
-ROLES = ("anonymous", "learner", "owner", "teacher", "editor", "admin")
+# "owner" saved the attempt below; "class-teacher" teaches the class below; "teacher" teaches another class.
+ROLES = ("anonymous", "learner", "owner", "teacher", "class-teacher", "editor", "admin")
+ACCOUNTS = {"owner": "pemilik", "class-teacher": "guru-kelas"}
 SIGNED_IN = ROLES[1:]
 
 
 def signed_in(status, location=None, **others):
     """The same answer for every signed-in role, with `others` for anonymous or a particular role."""
     return {**dict.fromkeys(SIGNED_IN, (status, location)), **others}
+
+
+def only_teachers(other_teacher, class_teacher, anonymous_next):
+    """Class pages: 403 for non-teachers, 404 for another teacher, the class's own teacher gets through."""
+    return {**dict.fromkeys(SIGNED_IN, (403, None)), "teacher": other_teacher, "class-teacher": class_teacher,
+            "anonymous": (302, f"/id/login?next={anonymous_next}")}
 
 
 def only_admin(method_status, location=None):
@@ -47,6 +56,19 @@ MATRIX = {
         200, anonymous=(302, "/id/login?next=%2Fid%2Faccount%2Flanguage"))),
     "accounts.change_password": ("POST", "/id/account/password", signed_in(
         200, anonymous=(302, "/id/login?next=%2Fid%2Faccount%2Fpassword"))),
+    "classes.classes": ("GET", "/id/classes", only_teachers((200, None), (200, None), "%2Fid%2Fclasses")),
+    "classes.classroom": ("GET", "/id/classes/{classroom}", only_teachers(
+        (404, None), (200, None), "%2Fid%2Fclasses%2F{classroom}")),
+    "classes.new_code": ("POST", "/id/classes/{classroom}/code", only_teachers(
+        (404, None), (302, "/id/classes/{classroom}"), "%2Fid%2Fclasses%2F{classroom}%2Fcode")),
+    "classes.joining": ("POST", "/id/classes/{classroom}/joining", only_teachers(
+        (404, None), (302, "/id/classes/{classroom}"), "%2Fid%2Fclasses%2F{classroom}%2Fjoining")),
+    "classes.assign": ("POST", "/id/classes/{classroom}/assignments", only_teachers(
+        (404, None), (400, None), "%2Fid%2Fclasses%2F{classroom}%2Fassignments")),
+    "classes.unassign": ("POST", "/id/classes/{classroom}/assignments/hoaks/remove", only_teachers(
+        (404, None), (302, "/id/classes/{classroom}"),
+        "%2Fid%2Fclasses%2F{classroom}%2Fassignments%2Fhoaks%2Fremove")),
+    "classes.join": ("GET", "/id/join", signed_in(200, anonymous=(302, "/id/login?next=%2Fid%2Fjoin"))),
     "admin.users": ("GET", "/id/admin/users", {
         **only_admin(200), "anonymous": (302, "/id/login?next=%2Fid%2Fadmin%2Fusers")}),
     "admin.change_role": ("POST", "/id/admin/users/{owner}/roles", {
@@ -56,6 +78,18 @@ MATRIX = {
 
 def test_every_route_is_in_the_matrix(app):
     assert {rule.endpoint for rule in app.url_map.iter_rules()} == set(MATRIX)
+
+
+@pytest.fixture
+def owned_class(app, create_user):
+    """A class taught by "guru-kelas", with one assigned module."""
+    teacher = create_user("guru-kelas", role="teacher")
+    with app.app_context():
+        classroom = Classroom(teacher_id=teacher, name="8B", join_code="ABCDEF",
+                              assignments=[Assignment(module_id="hoaks")])
+        db.session.add(classroom)
+        db.session.commit()
+        return classroom.id
 
 
 @pytest.fixture
@@ -79,15 +113,15 @@ def owner_id(client):
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("endpoint", sorted(MATRIX))
-def test_route_answers_each_role_as_expected(client, login_as, owned_attempt, endpoint, role):
+def test_route_answers_each_role_as_expected(client, login_as, owned_attempt, owned_class, endpoint, role):
     method, path, expected = MATRIX[endpoint]
-    if role == "owner":
-        client.post("/id/login", data={"username": "pemilik", "password": PASSWORD})
+    if role in ACCOUNTS:
+        client.post("/id/login", data={"username": ACCOUNTS[role], "password": PASSWORD})
     else:
         login_as(role, username="lain")
-    owner = owner_id(client)
-    with client.open(path.format(attempt=owned_attempt, owner=owner), method=method) as response:
+    values = {"attempt": owned_attempt, "owner": owner_id(client), "classroom": owned_class}
+    with client.open(path.format(**values), method=method) as response:
         status, location = expected[role]
         assert response.status_code == status
         if location:
-            assert response.headers["Location"] == location.format(owner=owner)
+            assert response.headers["Location"] == location.format(**values)

@@ -1,0 +1,186 @@
+"""Classes: creating one, join codes and links, closing joining, assignments on learners' home."""
+
+import re
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from saring.accounts import User
+from saring.classes import Assignment, Classroom, Membership
+from saring.classes.models import JOIN_CODE_ALPHABET
+from saring.content import get_library
+from saring.extensions import db
+from saring.learning import LessonProgress
+from saring.quizzes import QuizAttempt
+from tests.conftest import PASSWORD
+
+
+@pytest.fixture
+def teacher(client, login_as):
+    """The client signed in as teacher "bu-sari"; returns her id."""
+    return login_as("teacher", username="bu-sari")
+
+
+def make_class(client, name="8B Literasi digital"):
+    response = client.post("/id/classes", data={"name": name, "school": "SMP 1 Sukamaju", "grade": "8"})
+    assert response.status_code == 302, response.text
+    return int(response.headers["Location"].rsplit("/", 1)[1])
+
+
+def code_of(app, class_id):
+    with app.app_context():
+        return db.session.get(Classroom, class_id).join_code
+
+
+def members(app, class_id):
+    with app.app_context():
+        return db.session.scalars(sa.select(Membership.user_id).filter_by(classroom_id=class_id)).all()
+
+
+def as_learner(app, username="ani"):
+    """A second client, signed in as a new learner."""
+    client = app.test_client()
+    with app.app_context():
+        user = User(username=username)
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        db.session.commit()
+    client.post("/id/login", data={"username": username, "password": PASSWORD})
+    return client
+
+
+def test_a_teacher_creates_a_class_with_an_easy_join_code(app, client, teacher):
+    class_id = make_class(client)
+    code = code_of(app, class_id)
+    assert len(code) == 6 and set(code) <= set(JOIN_CODE_ALPHABET)
+    assert not set(code) & set("0O1IL")
+    page = client.get(f"/id/classes/{class_id}").text
+    assert code in page and f"http://localhost/id/join/{code}" in page
+    assert "8B Literasi digital" in client.get("/id/classes").text
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"name": ""}, "Beri nama kelasnya."),
+    ({"name": "x" * 81}, "Gunakan paling banyak 80 karakter."),
+    ({"name": "8B\x00"}, "Ada karakter yang tidak boleh dipakai."),
+    ({"name": "8B", "grade": "x" * 21}, "Gunakan paling banyak 20 karakter."),
+])
+def test_bad_class_input_gets_a_message_and_stores_nothing(app, client, teacher, data, message):
+    response = client.post("/id/classes", data=data)
+    assert response.status_code == 400 and message in response.text
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Classroom.id))) == 0
+
+
+@pytest.mark.parametrize("typed", ["{code}", "{lower}", " {first} {rest} ", "{first}-{rest}"])
+def test_a_learner_joins_with_the_code_however_it_is_typed(app, client, teacher, typed):
+    class_id = make_class(client)
+    code = code_of(app, class_id)
+    learner = as_learner(app)
+    text = typed.format(code=code, lower=code.lower(), first=code[:3], rest=code[3:])
+    response = learner.post("/id/join", data={"code": text})
+    assert response.headers["Location"] == "/id/"
+    assert "Kamu sudah bergabung ke 8B Literasi digital." in learner.get("/id/").text
+    learner.post("/id/join", data={"code": code})
+    assert len(members(app, class_id)) == 1
+
+
+def test_the_join_link_shows_the_class_and_needs_an_account(app, client, teacher):
+    class_id = make_class(client)
+    code = code_of(app, class_id)
+    visitor = app.test_client()
+    assert visitor.get(f"/en/join/{code}").headers["Location"] == f"/en/login?next=%2Fen%2Fjoin%2F{code}"
+    learner = as_learner(app)
+    page = learner.get(f"/en/join/{code}").text
+    assert "Class 8B Literasi digital, with bu-sari." in page and f'value="{code}"' in page
+    learner.post("/en/join", data={"code": code})
+    assert len(members(app, class_id)) == 1
+
+
+@pytest.mark.parametrize("code, message", [("", "Ketik kode yang diberikan gurumu."),
+                                           ("ABC", "Kode bergabung terdiri dari 6 huruf dan angka."),
+                                           ("ZZZZZZ", "Tidak ada kelas yang terbuka dengan kode ini."),
+                                           ("x" * 5000, "Kode bergabung terdiri dari 6 huruf dan angka.")])
+def test_wrong_codes_get_a_message(app, client, teacher, code, message):
+    make_class(client)
+    response = as_learner(app).post("/id/join", data={"code": code})
+    assert response.status_code == 400 and message in response.text
+
+
+def test_closing_joining_and_a_new_code(app, client, teacher):
+    class_id = make_class(client)
+    old = code_of(app, class_id)
+    client.post(f"/id/classes/{class_id}/joining", data={"open": "no"})
+    learner = as_learner(app)
+    assert learner.post("/id/join", data={"code": old}).status_code == 400
+    client.post(f"/id/classes/{class_id}/joining", data={"open": "yes"})
+    client.post(f"/id/classes/{class_id}/code")
+    new = code_of(app, class_id)
+    assert new != old
+    assert learner.post("/id/join", data={"code": old}).status_code == 400
+    assert learner.post("/id/join", data={"code": new}).status_code == 302
+    assert len(members(app, class_id)) == 1
+
+
+def test_assignments_with_due_dates(app, client, teacher):
+    class_id = make_class(client)
+    response = client.post(f"/id/classes/{class_id}/assignments", data={"module": "hoaks", "due_date": "2026-12-31"})
+    assert response.status_code == 302
+    client.post(f"/id/classes/{class_id}/assignments", data={"module": "hoaks", "due_date": "15/01/2027"})
+    client.post(f"/id/classes/{class_id}/assignments", data={"module": "cek-fakta", "due_date": ""})
+    with app.app_context():
+        rows = db.session.execute(sa.select(Assignment.module_id, Assignment.due_date)
+                                  .order_by(Assignment.id)).all()
+    assert rows == [("hoaks", date(2027, 1, 15)), ("cek-fakta", None)]
+    page = client.get(f"/en/classes/{class_id}").text
+    assert "Due Jan 15, 2027" in page and "No due date" in page
+    client.post(f"/id/classes/{class_id}/assignments/hoaks/remove")
+    with app.app_context():
+        assert db.session.scalars(sa.select(Assignment.module_id)).all() == ["cek-fakta"]
+
+
+@pytest.mark.parametrize("data, message", [({"module": "tidak-ada"}, "Pilih modul."),
+                                           ({"module": "hoaks", "due_date": "besok"}, "Tulis tanggal seperti"),
+                                           ({"module": "hoaks", "due_date": "2026-02-30"}, "Tulis tanggal seperti")])
+def test_bad_assignments_get_a_message_and_store_nothing(app, client, teacher, data, message):
+    class_id = make_class(client)
+    response = client.post(f"/id/classes/{class_id}/assignments", data=data)
+    assert response.status_code == 400 and message in response.text
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Assignment.id))) == 0
+
+
+def test_learners_home_shows_assigned_modules_first_with_their_status(app, client, teacher):
+    class_id = make_class(client)
+    yesterday, next_week = date.today() - timedelta(days=2), date.today() + timedelta(days=7)
+    client.post(f"/id/classes/{class_id}/assignments",
+                data={"module": "cek-fakta", "due_date": next_week.isoformat()})
+    client.post(f"/id/classes/{class_id}/assignments",
+                data={"module": "hoaks", "due_date": yesterday.isoformat()})
+    learner = as_learner(app)
+    learner.post("/en/join", data={"code": code_of(app, class_id)})
+    home = learner.get("/en/").text
+    assigned = re.search(r'<section aria-labelledby="assigned-title">(.*?)</section>', home, re.S)[1]
+    assert assigned.index("Understanding hoaxes") < assigned.index("Check like a fact-checker")
+    assert '<span class="status status-late">late</span>' in assigned
+    assert '<span class="status status-not-started">not started</span>' in assigned
+    learner.post("/en/modules/cek-fakta/sift/done")
+    home = learner.get("/en/").text
+    assert '<span class="status status-in-progress">in progress</span>' in home
+
+
+def test_a_finished_assignment_is_done_even_after_its_due_date(app, client, teacher):
+    class_id = make_class(client)
+    client.post(f"/id/classes/{class_id}/assignments", data={"module": "hoaks", "due_date": "2020-01-01"})
+    learner = as_learner(app)
+    learner.post("/id/join", data={"code": code_of(app, class_id)})
+    with app.app_context():
+        module = get_library().module("hoaks")
+        user_id = db.session.scalar(sa.select(Membership.user_id))
+        db.session.add_all(LessonProgress(user_id=user_id, module_id="hoaks", lesson_id=lesson.id)
+                           for lesson in module.lessons)
+        db.session.add(QuizAttempt(user_id=user_id, module_id="hoaks", lang="id", submission_key="0" * 32,
+                                   score=10, total=10, percent=100, passed=True))
+        db.session.commit()
+    assert '<span class="status status-done">selesai</span>' in learner.get("/id/").text
