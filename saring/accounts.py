@@ -40,6 +40,7 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(sa.String(USERNAME_MAX), unique=True)
     email: Mapped[str | None] = mapped_column(sa.String(254))
+    display_name: Mapped[str | None] = mapped_column(sa.String(80))  # a learner's name as their teacher wrote it
     password_hash: Mapped[str] = mapped_column(sa.String(256))
     locale: Mapped[str] = mapped_column(sa.String(5), default="id")
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
@@ -51,6 +52,11 @@ class User(UserMixin, db.Model):
         return f"{self.id}:{self.session_version}"
 
     roles: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+    @property
+    def name(self) -> str:
+        """The name to show a teacher: the one they typed, else the username."""
+        return self.display_name or self.username
 
     def has_role(self, role: str) -> bool:
         """Whether this account holds `role` (every account is a learner)."""

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from saring.accounts import User
-from saring.classes import Assignment, Classroom
+from saring.classes import Assignment, Classroom, Membership
 from saring.extensions import db
 from tests.conftest import PASSWORD, hidden_fields
 
@@ -68,6 +68,10 @@ MATRIX = {
     "classes.unassign": ("POST", "/id/classes/{classroom}/assignments/hoaks/remove", only_teachers(
         (404, None), (302, "/id/classes/{classroom}"),
         "%2Fid%2Fclasses%2F{classroom}%2Fassignments%2Fhoaks%2Fremove")),
+    "classes.add_learners": ("GET", "/id/classes/{classroom}/learners/new", only_teachers(
+        (404, None), (200, None), "%2Fid%2Fclasses%2F{classroom}%2Flearners%2Fnew")),
+    "classes.reset_password": ("POST", "/id/classes/{classroom}/learners/{owner}/password", only_teachers(
+        (404, None), (200, None), "%2Fid%2Fclasses%2F{classroom}%2Flearners%2F{owner}%2Fpassword")),
     "classes.join": ("GET", "/id/join", signed_in(200, anonymous=(302, "/id/login?next=%2Fid%2Fjoin"))),
     "admin.users": ("GET", "/id/admin/users", {
         **only_admin(200), "anonymous": (302, "/id/login?next=%2Fid%2Fadmin%2Fusers")}),
@@ -81,13 +85,16 @@ def test_every_route_is_in_the_matrix(app):
 
 
 @pytest.fixture
-def owned_class(app, create_user):
-    """A class taught by "guru-kelas", with one assigned module."""
+def owned_class(app, create_user, owned_attempt):
+    """A class taught by "guru-kelas", with one assigned module and the learner "pemilik" in it."""
     teacher = create_user("guru-kelas", role="teacher")
     with app.app_context():
         classroom = Classroom(teacher_id=teacher, name="8B", join_code="ABCDEF",
                               assignments=[Assignment(module_id="hoaks")])
         db.session.add(classroom)
+        db.session.flush()
+        learner = db.session.scalar(sa.select(User.id).filter_by(username="pemilik"))
+        db.session.add(Membership(classroom_id=classroom.id, user_id=learner))
         db.session.commit()
         return classroom.id
 

@@ -1,0 +1,120 @@
+"""Learners added in bulk from names or CSV, login cards, and password resets by their teacher."""
+
+import io
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from saring.accounts import User
+from saring.classes import Classroom, Membership
+from saring.extensions import db
+from tests.conftest import PASSWORD
+
+NAMES = ["Siti Nur'aini", "Ni Luh Putu Ayu", "Ahmad", "Ahmad", "Đặng Văn Lâm", "王小明", "  D'Souza   Kevin  "]
+
+
+@pytest.fixture
+def class_id(app, client, login_as):
+    """A class of teacher "bu-sari", who is signed in."""
+    login_as("teacher", username="bu-sari")
+    response = client.post("/id/classes", data={"name": "8B"})
+    return int(response.headers["Location"].rsplit("/", 1)[1])
+
+
+def accounts(app):
+    with app.app_context():
+        rows = db.session.execute(sa.select(User.username, User.display_name, User.must_change_password)
+                                  .join(Membership, Membership.user_id == User.id).order_by(User.id))
+        return [tuple(row) for row in rows]
+
+
+def cards_of(html):
+    return re.findall(r'<p class="card-name">(.*?)</p>.*?<strong class="code">(.*?)</strong>.*?'
+                      r'<strong class="code">(.*?)</strong>', html, re.S)
+
+
+def test_pasted_names_become_accounts_with_login_cards(app, client, class_id, create_user):
+    create_user("ahmad")  # an existing account keeps its name
+    response = client.post(f"/id/classes/{class_id}/learners/new", data={"names": "\n".join([*NAMES, "", " "])})
+    assert response.status_code == 200
+    cards = cards_of(response.text)
+    usernames = ["siti.nuraini", "ni.ayu", "ahmad2", "ahmad3", "dang.lam", "pelajar", "dsouza.kevin"]
+    names = ["Siti Nur&#39;aini", "Ni Luh Putu Ayu", "Ahmad", "Ahmad", "Đặng Văn Lâm", "王小明", "D&#39;Souza Kevin"]
+    assert [(name, username) for name, username, _ in cards] == list(zip(names, usernames, strict=True))
+    assert accounts(app) == [(u, n.replace("&#39;", "'"), True) for u, n in zip(usernames, names, strict=True)]
+    _name, username, password = cards[0]
+    learner = app.test_client()
+    learner.post("/id/login", data={"username": username, "password": password})
+    assert learner.get("/id/").headers["Location"] == "/id/account"
+
+
+@pytest.mark.parametrize("content", [
+    b"\xef\xbb\xbfNama;Kelas\nSiti Nur'aini;8B\nAhmad;8B\n",   # Excel: BOM, header, semicolons
+    b"Siti Nur'aini,8B\nAhmad,8B\n",                          # no BOM, no header, commas
+    b"name\tclass\r\nSiti Nur'aini\t8B\r\nAhmad\t8B\r\n",     # tabs and Windows line ends
+])
+def test_a_csv_file_of_names(app, client, class_id, content):
+    response = client.post(f"/id/classes/{class_id}/learners/new", content_type="multipart/form-data",
+                           data={"names": "", "file": (io.BytesIO(content), "kelas.csv")})
+    assert response.status_code == 200
+    assert [name for name, _, _ in accounts(app)] == ["siti.nuraini", "ahmad"]
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"names": ""}, "Ketik minimal satu nama, atau pilih berkas CSV."),
+    ({"names": "\n".join(f"Murid {n}" for n in range(61))}, "Tambahkan paling banyak 60 murid sekaligus."),
+    ({"names": "Ani\nB" + "u" * 80}, "Nama ke-2 terlalu panjang"),
+    ({"names": "Ani\nBudi\u200b"}, "Nama ke-2 terlalu panjang atau berisi karakter"),
+])
+def test_bad_lists_get_a_message_and_create_nobody(app, client, class_id, data, message):
+    response = client.post(f"/id/classes/{class_id}/learners/new", data=data)
+    assert response.status_code == 400 and message in response.text
+    assert accounts(app) == []
+
+
+def test_a_file_that_is_not_utf8_gets_a_message(app, client, class_id):
+    response = client.post(f"/id/classes/{class_id}/learners/new", content_type="multipart/form-data",
+                           data={"names": "", "file": (io.BytesIO("Nur’aini\n".encode("cp1252")), "kelas.csv")})
+    assert response.status_code == 400 and "simpan sebagai “CSV UTF-8”" in response.text
+    assert accounts(app) == []
+
+
+def test_a_teacher_resets_a_learners_password(app, client, class_id):
+    response = client.post(f"/id/classes/{class_id}/learners/new", data={"names": "Ani"})
+    [(_, username, first)] = cards_of(response.text)
+    learner = app.test_client()
+    learner.post("/id/login", data={"username": username, "password": first})
+    learner.post("/id/account/password", data={"current": first, "password": PASSWORD, "confirm": PASSWORD})
+    with app.app_context():
+        user_id = db.session.scalar(sa.select(User.id).filter_by(username=username))
+    reset = client.post(f"/id/classes/{class_id}/learners/{user_id}/password")
+    [(_, _, new)] = cards_of(reset.text)
+    assert learner.get("/id/account").status_code == 302  # the learner's open session ends
+    fresh = app.test_client()
+    assert fresh.post("/id/login", data={"username": username, "password": PASSWORD}).status_code == 200
+    fresh.post("/id/login", data={"username": username, "password": new})
+    assert fresh.get("/id/").headers["Location"] == "/id/account"
+
+
+def test_a_teacher_cannot_reset_an_account_with_a_role_or_outside_the_class(app, client, class_id, create_user):
+    other_teacher = create_user("pak-budi", role="teacher")
+    outsider = create_user("orang-lain")
+    with app.app_context():
+        db.session.add(Membership(classroom_id=class_id, user_id=other_teacher))
+        db.session.commit()
+    assert client.post(f"/id/classes/{class_id}/learners/{other_teacher}/password").status_code == 403
+    assert client.post(f"/id/classes/{class_id}/learners/{outsider}/password").status_code == 404
+    assert "Kata sandi baru" not in client.get(f"/id/classes/{class_id}").text.split("pak-budi")[1][:300]
+
+
+def test_another_teachers_class_is_404_for_the_roster(app, client, class_id, create_user):
+    other = create_user("pak-budi", role="teacher")
+    with app.app_context():
+        foreign = Classroom(teacher_id=other, name="9A", join_code="QRSTUV")
+        db.session.add(foreign)
+        db.session.commit()
+        foreign_id = foreign.id
+    assert client.get(f"/id/classes/{foreign_id}/learners/new").status_code == 404
+    assert client.post(f"/id/classes/{foreign_id}/learners/new", data={"names": "Ani"}).status_code == 404
+    assert accounts(app) == []
