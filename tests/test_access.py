@@ -72,6 +72,16 @@ MATRIX = {
         (404, None), (200, None), "%2Fid%2Fclasses%2F{classroom}%2Flearners%2Fnew")),
     "classes.reset_password": ("POST", "/id/classes/{classroom}/learners/{owner}/password", only_teachers(
         (404, None), (200, None), "%2Fid%2Fclasses%2F{classroom}%2Flearners%2F{owner}%2Fpassword")),
+    "classes.report": ("GET", "/id/classes/{classroom}/report", only_teachers(
+        (404, None), (200, None), "%2Fid%2Fclasses%2F{classroom}%2Freport")),
+    "classes.report_csv": ("GET", "/id/classes/{classroom}/report.csv", only_teachers(
+        (404, None), (200, None), "%2Fid%2Fclasses%2F{classroom}%2Freport.csv")),
+    "classes.learner": ("GET", "/id/classes/{classroom}/learners/{owner}", only_teachers(
+        (404, None), (200, None), "%2Fid%2Fclasses%2F{classroom}%2Flearners%2F{owner}")),
+    "classes.items": ("GET", "/id/classes/{classroom}/modules/hoaks/items", only_teachers(
+        (404, None), (200, None), "%2Fid%2Fclasses%2F{classroom}%2Fmodules%2Fhoaks%2Fitems")),
+    "classes.items_csv": ("GET", "/id/classes/{classroom}/modules/hoaks/items.csv", only_teachers(
+        (404, None), (200, None), "%2Fid%2Fclasses%2F{classroom}%2Fmodules%2Fhoaks%2Fitems.csv")),
     "classes.join": ("GET", "/id/join", signed_in(200, anonymous=(302, "/id/login?next=%2Fid%2Fjoin"))),
     "admin.users": ("GET", "/id/admin/users", {
         **only_admin(200), "anonymous": (302, "/id/login?next=%2Fid%2Fadmin%2Fusers")}),

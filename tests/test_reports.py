@@ -1,0 +1,130 @@
+"""The class report, a learner's detail, item analysis and CSV: right figures, few queries."""
+
+import csv
+import io
+import re
+from datetime import datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from saring.accounts import User
+from saring.classes import Assignment, Classroom, Membership
+from saring.content import get_library
+from saring.extensions import db
+from saring.learning import LessonProgress
+from saring.quizzes import QuizAnswer, QuizAttempt
+
+START = datetime(2026, 11, 1, 8, 0)
+
+
+def fill_class(app, teacher_id, learners, names=None):
+    """A class of `learners` learners assigned hoaks and cek-fakta, with progress and quiz attempts."""
+    with app.app_context():
+        hoaks = get_library().module("hoaks")
+        quiz = hoaks.quiz.texts["id"]
+        classroom = Classroom(teacher_id=teacher_id, name="8B", join_code=f"C{learners:05}"[-6:],
+                              assignments=[Assignment(module_id="hoaks"), Assignment(module_id="cek-fakta")])
+        db.session.add(classroom)
+        for n in range(learners):
+            user = User(username=f"murid{learners}x{n:02}", display_name=(names or {}).get(n, f"Murid {n:02}"),
+                        password_hash="x")
+            db.session.add(user)
+            db.session.flush()
+            db.session.add(Membership(classroom_id=classroom.id, user_id=user.id))
+            for lesson in hoaks.lessons[: n % 5]:
+                db.session.add(LessonProgress(user_id=user.id, module_id="hoaks", lesson_id=lesson.id,
+                                              completed_at=START + timedelta(hours=n)))
+            if n % 2 == 0:  # half took the quiz: first attempt all wrong-first-option, second all right
+                for attempt_number, right in enumerate((False, True)):
+                    answers = [QuizAnswer(question_id=q.id, correct=right,
+                                          chosen=",".join(sorted(q.correct_ids)) if right else
+                                          next(o.id for o in q.options if not o.correct)) for q in quiz.questions]
+                    db.session.add(QuizAttempt(user_id=user.id, module_id="hoaks", lang="id", answers=answers,
+                                               submission_key=f"{user.id:16}{attempt_number:16}".replace(" ", "0"),
+                                               score=10 * right, total=10, percent=100 * right, passed=right,
+                                               created_at=START + timedelta(days=1, hours=n)))
+        db.session.commit()
+        return classroom.id
+
+
+@pytest.fixture
+def teacher(client, login_as):
+    return login_as("teacher", username="bu-sari")
+
+
+def count_queries(app, client, path):
+    statements = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    try:
+        response = client.get(path)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listener)
+    assert response.status_code == 200
+    return len(statements)
+
+
+def test_the_report_loads_in_a_fixed_number_of_queries(app, client, teacher):
+    small, large = fill_class(app, teacher, 5), fill_class(app, teacher, 45)
+    for page in ("report", "report.csv", "modules/hoaks/items", "modules/hoaks/items.csv"):
+        queries = count_queries(app, client, f"/id/classes/{large}/{page}")
+        assert queries == count_queries(app, client, f"/id/classes/{small}/{page}"), page
+        assert queries <= 8, page
+
+
+def test_the_report_shows_each_learner_and_sorts(app, client, teacher):
+    class_id = fill_class(app, teacher, 6)
+    page = client.get(f"/en/classes/{class_id}/report").text
+    rows = re.findall(r'<th scope="row"><a [^>]*>(.*?)</a></th>(.*?)</tr>', page, re.S)
+    assert [name for name, _ in rows] == [f"Murid {n:02}" for n in range(6)]
+    cells = dict(rows)
+    assert "0/4 · 100%" in cells["Murid 00"] and "Passed" in cells["Murid 00"]
+    assert "3/4</td>" in cells["Murid 03"].replace("\n", "")
+    by_hoaks = client.get(f"/en/classes/{class_id}/report?sort=hoaks&order=desc").text
+    names = re.findall(r'<th scope="row"><a [^>]*>(.*?)</a>', by_hoaks)
+    assert names[:3] == ["Murid 04", "Murid 02", "Murid 00"]  # passed, then most lessons
+    assert client.get(f"/en/classes/{class_id}/report?sort=nonsense").status_code == 200
+
+
+def test_the_csv_matches_the_screen_and_opens_in_excel(app, client, teacher):
+    class_id = fill_class(app, teacher, 3, names={0: "=HYPERLINK(\"http://x\")", 1: "Siti Nur'aini"})
+    response = client.get(f"/en/classes/{class_id}/report.csv")
+    assert response.mimetype == "text/csv" and response.data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["Name", "Username", "Last active", "Understanding hoaxes: lessons done"]
+    by_name = {row[0]: row for row in rows[1:]}
+    assert "'=HYPERLINK(\"http://x\")" in by_name and "Siti Nur'aini" in by_name
+    assert by_name["Siti Nur'aini"][3:7] == ["1", "4", "", "0"]
+    assert ',1,4,,0,' in response.data.decode("utf-8-sig")  # numbers unquoted, as numbers
+
+
+def test_item_analysis_from_first_attempts(app, client, teacher):
+    class_id = fill_class(app, teacher, 4)
+    with app.app_context():
+        question = get_library().module("hoaks").quiz.texts["en"].questions[0]
+        wrong = next(o for o in question.options if not o.correct)
+    page = client.get(f"/en/classes/{class_id}/modules/hoaks/items").text
+    assert "From the first attempts of 2 learners of 8B." in page
+    assert page.count("0% right") == 10  # everyone's first attempt was wrong on every question
+    assert f"Most chosen wrong answer (2 learners): <strong>{wrong.html}</strong>" in page
+    assert "Skills, weakest first" in page and "0 of 2 answers right" in page
+    rows = list(csv.reader(io.StringIO(client.get(f"/en/classes/{class_id}/modules/hoaks/items.csv")
+                                       .data.decode("utf-8-sig"))))
+    assert rows[0] == ["Question", "Answered", "Right", "Share right (percent)", "Most chosen wrong answer",
+                       "Chosen by"]
+    assert rows[1][:4] == ["1", "2", "0", "0"] and rows[1][5] == "2"
+
+
+def test_a_learners_detail_and_what_is_not_theirs(app, client, teacher, create_user):
+    class_id = fill_class(app, teacher, 2)
+    with app.app_context():
+        member = db.session.scalar(sa.select(Membership.user_id).filter_by(classroom_id=class_id).limit(1))
+    page = client.get(f"/en/classes/{class_id}/learners/{member}").text
+    assert "Murid 00" in page and "Quiz attempts:" in page
+    outsider = create_user("orang-lain")
+    assert client.get(f"/en/classes/{class_id}/learners/{outsider}").status_code == 404
+    assert client.get(f"/en/classes/{class_id}/modules/bijak-bermedia/items").status_code == 404
+    assert client.get(f"/en/classes/{class_id}/modules/tidak-ada/items.csv").status_code == 404
