@@ -100,16 +100,34 @@ class Phone:
 
 
 @pytest.fixture
-def phone(server, tmp_path):
+def phones(server, tmp_path):
+    """phones(n): n separate phone-sized browsers (as two people would use), all checked."""
     from playwright.sync_api import sync_playwright
     base = server[1]
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2,
-                                      is_mobile=True, has_touch=True, locale="id-ID")
-        yield Phone(context.new_page(), base, tmp_path)
-        context.close()
+        contexts = []
+
+        def open_phones(count):
+            found = []
+            for _ in range(count):
+                context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2,
+                                              is_mobile=True, has_touch=True, locale="id-ID")
+                contexts.append(context)
+                folder = tmp_path / f"phone-{len(contexts)}"
+                folder.mkdir()
+                found.append(Phone(context.new_page(), base, folder))
+            return found
+
+        yield open_phones
+        for context in contexts:
+            context.close()
         browser.close()
+
+
+@pytest.fixture
+def phone(phones):
+    return phones(1)[0]
 
 
 def test_learner_journey_on_a_phone_in_both_languages(server, phone):
@@ -191,3 +209,76 @@ def test_learner_journey_on_a_phone_in_both_languages(server, phone):
     phone.validate_html()
     assert len(phone.documents) >= 20
     assert phone.problems == []
+
+
+def test_teacher_journey_class_learners_assignment_report(server, phones):
+    app = server[0]
+    from saring.admin import create_account
+    with app.app_context():
+        create_account("bu-sari", PASSWORD, ("teacher",))
+        module = get_library().module("hoaks")
+    teacher, learner = phones(2)
+
+    page = teacher.goto("/id/login")
+    page.get_by_label("Nama pengguna").fill("bu-sari")
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    teacher.check()
+    page.get_by_role("link", name="Kelas", exact=True).click()
+    teacher.check()
+    page.get_by_label("Nama kelas").fill("8B Literasi digital")
+    page.get_by_label("Sekolah (opsional)").fill("SMP 1 Sukamaju")
+    page.get_by_role("button", name="Buat kelas").click()
+    teacher.check()
+    class_page = page.url
+    page.get_by_role("link", name="Tambah murid").click()
+    teacher.check()
+    page.get_by_label("Nama, satu per baris").fill("Siti Nur'aini\nAhmad")
+    page.get_by_role("button", name="Buat akun").click()
+    teacher.check()
+    card = page.locator(".login-card").first
+    username, password = (card.locator("strong.code").nth(n).inner_text() for n in range(2))
+    assert username == "siti.nuraini"
+
+    teacher.goto(class_page.removeprefix(teacher.base))
+    page.get_by_label("Modul").select_option(module.id)
+    page.get_by_label("Tenggat (opsional)").fill("2030-12-31")
+    page.get_by_role("button", name="Tugaskan").click()
+    teacher.check()
+    assert "Tersimpan: Memahami hoaks." in page.content()
+
+    screen = learner.goto("/id/login")
+    screen.get_by_label("Nama pengguna").fill(username)
+    screen.get_by_label("Kata sandi").fill(password)
+    screen.get_by_role("button", name="Masuk").click()
+    learner.check()
+    assert screen.url.endswith("/id/account")
+    screen.get_by_label("Kata sandi saat ini").fill(password)
+    screen.get_by_label("Kata sandi baru").fill(PASSWORD)
+    screen.get_by_label("Ketik ulang kata sandi").fill(PASSWORD)
+    screen.get_by_role("button", name="Ganti kata sandi").click()
+    learner.check()
+    learner.goto("/id/")
+    assert "Tugas untukmu" in screen.content() and "belum dimulai" in screen.content()
+    learner.goto(f"/id/modules/{module.id}/quiz")
+    quiz = module.quiz.texts["id"]
+    for index, question in enumerate(quiz.questions):
+        chosen = {next(o.id for o in question.options if not o.correct)} if index == 0 else question.correct_ids
+        for option_id in chosen:
+            screen.locator(f'input[name="q{index + 1}"][value="{option_id}"]').check()
+    screen.get_by_role("button", name="Cek jawabanku").click()
+    learner.check()
+    assert "Kamu lulus!" in screen.content()
+
+    teacher.goto(class_page.removeprefix(teacher.base) + "/report")
+    assert "Siti Nur&#39;aini" in page.content() or "Siti Nur'aini" in page.content()
+    assert "90%" in page.content()
+    page.get_by_role("link", name="Analisis soal: Memahami hoaks").click()
+    teacher.check()
+    assert "Dari percobaan pertama 1 murid 8B Literasi digital." in page.content()
+    assert "Jawaban salah yang paling banyak dipilih (1 murid):" in page.content()
+    teacher.goto("/id/admin/users", status=403)
+
+    for phone in (teacher, learner):
+        phone.validate_html()
+        assert phone.problems == []
