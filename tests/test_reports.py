@@ -128,3 +128,72 @@ def test_a_learners_detail_and_what_is_not_theirs(app, client, teacher, create_u
     assert client.get(f"/en/classes/{class_id}/learners/{outsider}").status_code == 404
     assert client.get(f"/en/classes/{class_id}/modules/bijak-bermedia/items").status_code == 404
     assert client.get(f"/en/classes/{class_id}/modules/tidak-ada/items.csv").status_code == 404
+
+
+def test_a_learner_joining_while_the_report_loads_waits_for_the_next_load(app, client, teacher):
+    class_id = fill_class(app, teacher, 2)
+    with app.app_context():
+        engine = db.engine
+    joined = []
+
+    def join_now(_connection, _cursor, statement, *_args):
+        if not joined and "JOIN memberships" in statement and "FROM users" in statement:
+            joined.append(True)
+            with engine.begin() as other:
+                user_id = other.execute(sa.insert(User).values(username="baru", password_hash="x",
+                                                               locale="id", created_at=START)).inserted_primary_key[0]
+                other.execute(sa.insert(Membership).values(classroom_id=class_id, user_id=user_id, joined_at=START))
+                other.execute(sa.insert(LessonProgress).values(user_id=user_id, module_id="hoaks",
+                                                               lesson_id="jenis-misinformasi", completed_at=START))
+
+    sa.event.listen(engine, "after_cursor_execute", join_now)
+    try:
+        response = client.get(f"/id/classes/{class_id}/report")
+    finally:
+        sa.event.remove(engine, "after_cursor_execute", join_now)
+    assert joined and response.status_code == 200
+    assert "baru" not in response.text
+    assert "baru" in client.get(f"/id/classes/{class_id}/report").text
+
+
+def test_the_most_chosen_wrong_option_is_never_a_right_one(app, client, teacher):
+    class_id = fill_class(app, teacher, 0)
+    with app.app_context():
+        question = next(q for q in get_library().module("hoaks").quiz.texts["en"].questions if q.type == "multiple")
+        right, wrong = sorted(question.correct_ids), [o.id for o in question.options if not o.correct]
+        choices = [right[:1], right[:1], [right[0], wrong[0]], [right[-1], wrong[0]], [wrong[-1]]]
+        for number, chosen in enumerate(choices):
+            user = User(username=f"pilih{number}", password_hash="x")
+            db.session.add(user)
+            db.session.flush()
+            db.session.add(Membership(classroom_id=class_id, user_id=user.id))
+            db.session.add(QuizAttempt(user_id=user.id, module_id="hoaks", lang="en", submission_key=f"{number:032}",
+                                       score=0, total=1, percent=0, passed=False, answers=[QuizAnswer(
+                                           question_id=question.id, chosen=",".join(sorted(chosen)), correct=False)]))
+        db.session.commit()
+        expected = next(o.html for o in question.options if o.id == wrong[0])
+    page = client.get(f"/en/classes/{class_id}/modules/hoaks/items").text
+    assert f"Most chosen wrong answer (2 learners): <strong>{expected}</strong>" in page
+
+
+def test_csv_times_are_the_times_on_the_page(app, client, teacher):
+    class_id = fill_class(app, teacher, 1)
+    with app.app_context():
+        db.session.execute(sa.update(QuizAttempt).values(created_at=datetime(2026, 11, 30, 20, 30)))
+        db.session.execute(sa.update(LessonProgress).values(completed_at=datetime(2026, 11, 30, 20, 0)))
+        db.session.commit()
+    assert "Dec 1, 2026" in client.get(f"/en/classes/{class_id}/report").text
+    rows = list(csv.reader(io.StringIO(client.get(f"/en/classes/{class_id}/report.csv").data.decode("utf-8-sig"))))
+    assert rows[1][2] == "2026-12-01 03:30"
+
+
+def test_sorting_keeps_learners_without_progress_last(app, client, teacher):
+    class_id = fill_class(app, teacher, 4)  # Murid 00 (quiz passed), 01 (1 lesson), 02, 03 (3 lessons)
+    with app.app_context():
+        db.session.execute(sa.delete(QuizAnswer))
+        db.session.execute(sa.delete(QuizAttempt))
+        db.session.commit()
+    for order in ("asc", "desc"):
+        page = client.get(f"/en/classes/{class_id}/report?sort=hoaks&order={order}").text
+        names = re.findall(r'<th scope="row"><a [^>]*>(.*?)</a>', page)
+        assert names[-1] == "Murid 00", order  # no lesson done and no attempt: always at the end

@@ -16,6 +16,7 @@ from html import unescape
 import sqlalchemy as sa
 from flask import Response, abort, render_template, request
 from flask_babel import gettext as _
+from flask_babel import to_user_timezone
 
 from ..accounts import User, role_required
 from ..content import Module, get_library
@@ -52,12 +53,13 @@ class Row:
 
 
 def class_report(classroom: Classroom) -> tuple[list[Module], list[Row]]:
-    """The assigned modules and one row per learner, in three queries."""
+    """The assigned modules and one row per learner, in three queries (four with the users' roles)."""
     library = get_library()
     modules = [module for a in classroom.assignments if (module := library.module(a.module_id))]
     module_ids = [module.id for module in modules]
-    members = sa.select(Membership.user_id).filter_by(classroom_id=classroom.id).scalar_subquery()
-    users = db.session.scalars(sa.select(User).where(User.id.in_(members))).all()
+    users = db.session.scalars(sa.select(User).join(Membership, Membership.user_id == User.id)
+                               .where(Membership.classroom_id == classroom.id)).all()
+    members = [user.id for user in users]  # fixed now: a learner joining meanwhile waits for the next load
     rows = {user.id: Row(user, {module.id: Cell(lessons_total=len(module.lessons)) for module in modules})
             for user in users}
     lessons = {module.id: {lesson.id for lesson in module.lessons} for module in modules}
@@ -83,15 +85,18 @@ def class_report(classroom: Classroom) -> tuple[list[Module], list[Row]]:
 
 
 def sort_rows(rows: list[Row], key: str, descending: bool) -> list[Row]:
-    """Rows sorted by name, by last activity, or by progress in one module; empty values last."""
+    """Rows sorted by name, by last activity, or by progress in one module; ties by name, empty ones last."""
     def value(row: Row):
         if key == "last":
-            return row.last_active or datetime.min
+            return row.last_active
         if key in row.cells:
             cell = row.cells[key]
-            return (cell.passed, cell.lessons_done, cell.best if cell.best is not None else -1)
+            started = cell.lessons_done or cell.best is not None
+            return (cell.passed, cell.lessons_done, -1 if cell.best is None else cell.best) if started else None
         return row.user.name.casefold()
-    return sorted(rows, key=value, reverse=descending)
+    by_name = sorted(rows, key=lambda row: row.user.name.casefold())
+    filled = [row for row in by_name if value(row) is not None]
+    return sorted(filled, key=value, reverse=descending) + [row for row in by_name if value(row) is None]
 
 
 @dataclass
@@ -101,6 +106,7 @@ class Item:
     question_id: str
     number: int
     html: str
+    correct_ids: frozenset[str] = frozenset()
     answered: int = 0
     correct: int = 0
     wrong_choices: Counter = field(default_factory=Counter)
@@ -108,17 +114,16 @@ class Item:
 
     @property
     def share_correct(self) -> int | None:
-        """Percentage of learners who answered it right."""
-        return round(100 * self.correct / self.answered) if self.answered else None
+        """Percentage of learners who answered it right, rounded down as quiz scores are."""
+        return 100 * self.correct // self.answered if self.answered else None
 
     @property
     def most_chosen_wrong(self) -> tuple[str, int] | None:
-        """The wrong answer chosen most often, as option text, and how many chose it."""
+        """The wrong option chosen most often, as its text, and by how many learners."""
         if not self.wrong_choices:
             return None
-        chosen, count = self.wrong_choices.most_common(1)[0]
-        texts = [self.options.get(option_id, option_id) for option_id in chosen.split(",") if option_id]
-        return " + ".join(texts), count
+        option_id, count = self.wrong_choices.most_common(1)[0]
+        return self.options.get(option_id, option_id), count
 
 
 def item_analysis(classroom: Classroom, module: Module) -> tuple[list[Item], list[tuple[str, int, int]], int]:
@@ -129,8 +134,9 @@ def item_analysis(classroom: Classroom, module: Module) -> tuple[list[Item], lis
                       .where(Membership.classroom_id == classroom.id, QuizAttempt.module_id == module.id)
                       .group_by(QuizAttempt.user_id).scalar_subquery())
     answers = db.session.execute(sa.select(QuizAnswer.attempt_id, QuizAnswer.question_id, QuizAnswer.chosen,
-                                           QuizAnswer.correct).where(QuizAnswer.attempt_id.in_(first_attempts)))
-    items = {q.id: Item(q.id, number, q.body_html, options={o.id: o.html for o in q.options})
+                                           QuizAnswer.correct).where(QuizAnswer.attempt_id.in_(first_attempts))
+                                 .order_by(QuizAnswer.attempt_id, QuizAnswer.id))
+    items = {q.id: Item(q.id, number, q.body_html, q.correct_ids, options={o.id: o.html for o in q.options})
              for number, q in enumerate(quiz.questions, 1)}
     learners = set()
     for attempt_id, question_id, chosen, correct in answers:
@@ -140,8 +146,8 @@ def item_analysis(classroom: Classroom, module: Module) -> tuple[list[Item], lis
             continue
         item.answered += 1
         item.correct += correct
-        if not correct:
-            item.wrong_choices[chosen] += 1
+        # each wrong option on its own: in "a,b" for a key of "a,c", only b was a wrong choice
+        item.wrong_choices.update(set(filter(None, chosen.split(","))) - item.correct_ids)
     tags: dict[str, list[int]] = {}
     for question in quiz.questions:
         for tag in question.tags:
@@ -204,8 +210,8 @@ def report_csv(class_id: int):
                    _("%(module)s: best quiz score (%%)", module=title), _("%(module)s: passed", module=title)]
     lines = []
     for row in sort_rows(rows, "name", False):
-        last = row.last_active.isoformat(" ", "minutes") if row.last_active else ""
-        line = [row.user.name, row.user.username, last]
+        last = to_user_timezone(row.last_active).strftime("%Y-%m-%d %H:%M") if row.last_active else ""
+        line = [row.user.name, row.user.username, last]  # the time as the page shows it (Asia/Jakarta)
         for module in modules:
             cell = row.cells[module.id]
             line += [cell.lessons_done, cell.lessons_total, cell.best if cell.best is not None else "",
