@@ -64,11 +64,16 @@ class User(UserMixin, db.Model):
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of `password`, never the password."""
-        self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+        self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:
         """Whether `password` matches the stored hash."""
         return check_password_hash(self.password_hash, password)
+
+
+def hash_password(password: str) -> str:
+    """A salted hash of `password`, by the configured method."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 class UserRole(db.Model):
@@ -131,8 +136,8 @@ def safe_next(target: str | None) -> str | None:
 
 
 def no_control_characters(_form, field) -> None:
-    """Reject text with invisible control characters."""
-    if field.data and any(unicodedata.category(c) == "Cc" for c in field.data):
+    """Reject text with invisible control or format characters (such as a right-to-left override)."""
+    if field.data and any(unicodedata.category(c) in ("Cc", "Cf") for c in field.data):
         raise ValidationError(_l("This contains characters that cannot be used."))
 
 

@@ -60,11 +60,11 @@ def create_command(username: str, role: str, generate: bool) -> None:
 def users():
     """Every account with its roles, newest first, searchable by username."""
     search = request.args.get("q", "").strip().lower()[:60]
-    page = request.args.get("page", 1, type=int)
+    page = min(max(request.args.get("page", 1, type=int), 1), 100_000)
     query = sa.select(User).order_by(User.created_at.desc(), User.id.desc())
     if search:
         query = query.where(User.username.contains(search, autoescape=True))
-    found = db.paginate(query, page=max(page, 1), per_page=PAGE_SIZE, error_out=False)
+    found = db.paginate(query, page=page, per_page=PAGE_SIZE, error_out=False)
     return render_template("admin/users.html", found=found, search=search, roles=GRANTED_ROLES)
 
 

@@ -96,7 +96,7 @@ def test_every_route_is_in_the_matrix(app):
 
 @pytest.fixture
 def owned_class(app, create_user, owned_attempt):
-    """A class taught by "guru-kelas", with one assigned module and the learner "pemilik" in it."""
+    """A class taught by "guru-kelas", with one assigned module and the learner "pemilik" it created."""
     teacher = create_user("guru-kelas", role="teacher")
     with app.app_context():
         classroom = Classroom(teacher_id=teacher, name="8B", join_code="ABCDEF",
@@ -104,7 +104,7 @@ def owned_class(app, create_user, owned_attempt):
         db.session.add(classroom)
         db.session.flush()
         learner = db.session.scalar(sa.select(User.id).filter_by(username="pemilik"))
-        db.session.add(Membership(classroom_id=classroom.id, user_id=learner))
+        db.session.add(Membership(classroom_id=classroom.id, user_id=learner, created_here=True))
         db.session.commit()
         return classroom.id
 

@@ -102,3 +102,4 @@ def test_the_admin_list_pages_through_many_accounts(app, client, login_as, creat
     assert first.count("<strong>") == 50 and 'rel="next" href="/id/admin/users?page=2"' in first
     assert client.get("/id/admin/users?page=2").text.count("<strong>") == 11
     assert client.get("/id/admin/users?page=99").status_code == 200
+    assert client.get("/id/admin/users?page=99999999999999999999").status_code == 200

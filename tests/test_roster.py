@@ -118,3 +118,82 @@ def test_another_teachers_class_is_404_for_the_roster(app, client, class_id, cre
     assert client.get(f"/id/classes/{foreign_id}/learners/new").status_code == 404
     assert client.post(f"/id/classes/{foreign_id}/learners/new", data={"names": "Ani"}).status_code == 404
     assert accounts(app) == []
+
+
+def test_a_school_csv_with_a_number_column_uses_the_name_column(app, client, class_id):
+    content = b"No;Nama;Kelas\r1;Siti Nur'aini;8B\r2;Ahmad;8B\r"  # old Mac line ends too
+    response = client.post(f"/id/classes/{class_id}/learners/new", content_type="multipart/form-data",
+                           data={"names": "", "file": (io.BytesIO(content), "kelas.csv")})
+    assert response.status_code == 200
+    assert [name for name, _, _ in accounts(app)] == ["siti.nuraini", "ahmad"]
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"1\n2\n", "Nama ke-1 (1) tidak berisi huruf"),
+    (b"Ani\x00Budi\n", "Nama ke-1 terlalu panjang atau berisi karakter"),
+    (b"Nama\n", "Ketik minimal satu nama"),
+])
+def test_csv_without_names_gets_a_message(app, client, class_id, content, message):
+    response = client.post(f"/id/classes/{class_id}/learners/new", content_type="multipart/form-data",
+                           data={"names": "", "file": (io.BytesIO(content), "kelas.csv")})
+    assert response.status_code == 400 and message in response.text
+    assert accounts(app) == []
+
+
+def test_a_form_without_its_names_field_is_a_message_not_an_error(app, client, class_id):
+    assert client.post(f"/id/classes/{class_id}/learners/new", data={}).status_code == 400
+
+
+def test_passwords_are_hashed_before_anything_is_written(app, client, class_id, monkeypatch):
+    from saring.classes import roster
+    events = []
+    real_hash = roster.hash_password
+    monkeypatch.setattr(roster, "hash_password", lambda password: events.append("hash") or real_hash(password))
+    with app.app_context():
+        engine = db.engine
+    listener = lambda *args: args[2].lstrip().upper().startswith("INSERT") and events.append("write")  # noqa: E731
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    try:
+        client.post(f"/id/classes/{class_id}/learners/new", data={"names": "Ani\nBudi\nCici"})
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listener)
+    assert events[:3] == ["hash"] * 3 and "hash" not in events[3:] and "write" in events
+
+
+def test_a_username_taken_meanwhile_is_replaced_not_an_error(app, client, class_id, monkeypatch):
+    from saring.classes import roster
+    real = roster.unique_usernames
+    calls = []
+
+    def taken_meanwhile(names):
+        chosen = real(names)
+        if not calls:  # someone signs up as "budi" just after the lookup
+            with app.app_context(), db.engine.begin() as other:
+                other.execute(sa.insert(User).values(username="budi", password_hash="x", locale="id",
+                                                     created_at=sa.func.now()))
+        calls.append(chosen)
+        return chosen
+
+    monkeypatch.setattr(roster, "unique_usernames", taken_meanwhile)
+    response = client.post(f"/id/classes/{class_id}/learners/new", data={"names": "Budi"})
+    assert response.status_code == 200
+    assert [username for username, _, _ in accounts(app)] == ["budi2"]
+
+
+def test_a_teacher_cannot_reset_an_account_its_owner_made(app, client, class_id, create_user):
+    own = create_user("dewi")
+    with app.app_context():
+        db.session.add(Membership(classroom_id=class_id, user_id=own))  # joined with the code
+        db.session.commit()
+    assert client.post(f"/id/classes/{class_id}/learners/{own}/password").status_code == 403
+
+
+@pytest.mark.parametrize("field, value", [("name", "8B\u202e"), ("school", "SMP\u200b1")])
+def test_class_fields_refuse_invisible_characters(app, client, class_id, field, value):
+    data = {"name": "8C", field: value}
+    assert client.post("/id/classes", data=data).status_code == 400
+
+
+def test_an_unlikely_due_date_is_refused(app, client, class_id):
+    response = client.post(f"/id/classes/{class_id}/assignments", data={"module": "hoaks", "due_date": "31/12/0226"})
+    assert response.status_code == 400 and "Tulis tanggal seperti" in response.text

@@ -55,6 +55,8 @@ class Membership(db.Model):
     classroom_id: Mapped[int] = mapped_column(sa.ForeignKey("classrooms.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # made by this class's teacher with "Add learners": only such accounts may the teacher reset
+    created_here: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     user: Mapped[User] = relationship()
 
 

@@ -17,7 +17,7 @@ from flask_wtf.file import FileField
 from wtforms import TextAreaField
 from wtforms.validators import ValidationError
 
-from ..accounts import USERNAME_MAX, User, role_required
+from ..accounts import USERNAME_MAX, User, hash_password, role_required
 from ..extensions import db
 from ..passwords import generate_password
 from .models import Membership
@@ -39,17 +39,25 @@ class AddLearnersForm(FlaskForm):
 
 
 def names_from_csv(data: bytes) -> list[str]:
-    """The first column of a CSV file (UTF-8, with or without BOM; comma, semicolon or tab)."""
+    """The names in a CSV file (UTF-8, with or without BOM; comma, semicolon or tab; any line ends).
+
+    The names are the column headed Nama/Name when there is such a header, else the first column.
+    """
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ValidationError(_("This file is not UTF-8 text. In Excel, save it as “CSV UTF-8”.")) from None
-    first_line = text.split("\n", 1)[0]
+    first_line = next(iter(text.splitlines()), "")
     delimiter = max(",;\t", key=first_line.count) if any(d in first_line for d in ",;\t") else ","
-    rows = [row for row in csv.reader(io.StringIO(text), delimiter=delimiter) if row and row[0].strip()]
-    if rows and rows[0][0].strip().lower() in HEADER_NAMES:
+    try:
+        rows = [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter) if any(row)]
+    except csv.Error:
+        raise ValidationError(_("This file could not be read as CSV. Save it again as “CSV UTF-8”.")) from None
+    headers = [cell.strip().lower() for cell in rows[0]] if rows else []
+    column = next((n for n, cell in enumerate(headers) if cell in HEADER_NAMES), None)
+    if column is not None:
         rows = rows[1:]
-    return [row[0] for row in rows]
+    return [row[column or 0] for row in rows if len(row) > (column or 0)]
 
 
 def clean_names(raw: list[str]) -> list[str]:
@@ -63,6 +71,9 @@ def clean_names(raw: list[str]) -> list[str]:
     for number, name in enumerate(names, 1):
         if len(name) > NAME_MAX or any(unicodedata.category(c) in ("Cc", "Cf") for c in name):
             raise ValidationError(_("Name %(n)d is too long or has characters that cannot be used.", n=number))
+        if not any(unicodedata.category(c).startswith("L") for c in name):
+            raise ValidationError(_("Name %(n)d (%(name)s) has no letters: is it a number column?", n=number,
+                                    name=name))
     return names
 
 
@@ -91,6 +102,35 @@ def unique_usernames(names: list[str]) -> list[str]:
     return chosen
 
 
+def create_learners(classroom, names: list[str]) -> list[tuple[str, str, str]]:
+    """Accounts in the class for `names`; (name, username, first password) for each card.
+
+    Passwords are hashed before anything is written, so the database is not held while they are
+    (SQLite lets one writer at a time). A username taken meanwhile by someone else: try again.
+    """
+    passwords = [generate_password() for _ in names]
+    hashes = [hash_password(password) for password in passwords]
+    clashes = 0
+    while True:
+        usernames = unique_usernames(names)
+        users = [User(username=username, display_name=name, must_change_password=True, password_hash=hashed,
+                      locale=current_user.locale)
+                 for name, username, hashed in zip(names, usernames, hashes, strict=True)]
+        db.session.add_all(users)
+        try:
+            db.session.flush()
+            db.session.add_all(Membership(classroom_id=classroom.id, user_id=user.id, created_here=True)
+                               for user in users)
+            db.session.commit()
+        except sa.exc.IntegrityError:
+            db.session.rollback()
+            clashes += 1
+            if clashes == 3:
+                raise
+            continue
+        return list(zip(names, usernames, passwords, strict=True))
+
+
 @bp.route("/classes/<int(max=2147483647):class_id>/learners/new", methods=["GET", "POST"])
 @role_required("teacher")
 def add_learners(class_id: int):
@@ -100,23 +140,13 @@ def add_learners(class_id: int):
     if form.validate_on_submit():
         try:
             upload = form.file.data
-            raw = names_from_csv(upload.read()) if upload and upload.filename else form.names.data.splitlines()
+            raw = names_from_csv(upload.read()) if upload and upload.filename else (form.names.data or "").splitlines()
             names = clean_names(raw)
         except ValidationError as problem:
             form.names.errors = [str(problem)]
         else:
-            cards = []
-            for name, username in zip(names, unique_usernames(names), strict=True):
-                password = generate_password()
-                user = User(username=username, display_name=name, must_change_password=True,
-                            locale=current_user.locale)
-                user.set_password(password)
-                db.session.add(user)
-                db.session.flush()
-                db.session.add(Membership(classroom_id=classroom.id, user_id=user.id))
-                cards.append((name, username, password))
-            db.session.commit()
-            return render_template("classes/cards.html", classroom=classroom, cards=cards)
+            return render_template("classes/cards.html", classroom=classroom,
+                                   cards=create_learners(classroom, names))
     return render_template("classes/add_learners.html", classroom=classroom, form=form,
                            most=MAX_LEARNERS_AT_ONCE), 400 if form.names.errors else 200
 
@@ -130,7 +160,9 @@ def reset_password(class_id: int, user_id: int):
     if member is None:
         abort(404)
     learner = member.user
-    if learner.roles:  # a teacher must never take over an account that holds a role
+    # A teacher may reset only accounts this class made, never one a learner made for themself
+    # (and joined with a code) or one that holds a role.
+    if learner.roles or not member.created_here:
         abort(403)
     password = generate_password()
     learner.set_password(password)

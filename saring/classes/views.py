@@ -53,6 +53,9 @@ class DueDateField(DateField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(_("Use a date such as 31/12/2026.")) from None
+        if self.data and not 2000 <= self.data.year <= 2100:  # 0226 for 2026 is a slip, not a plan
+            self.data = None
+            raise ValueError(_("Use a date such as 31/12/2026."))
 
 
 class AssignmentForm(FlaskForm):
@@ -110,12 +113,16 @@ def classes():
 @role_required("teacher")
 def classroom(class_id: int):
     """A class: its join code and link, its learners, its assignments."""
-    found = own_class_or_404(class_id)
+    return class_page(own_class_or_404(class_id), AssignmentForm(formdata=None))
+
+
+def class_page(found: Classroom, form: AssignmentForm, status: int = 200):
+    """The class page, its learners loaded with their accounts in one query."""
     members = db.session.scalars(sa.select(Membership).filter_by(classroom_id=found.id)
                                  .options(sa.orm.joinedload(Membership.user))
-                                 .order_by(Membership.joined_at)).all()
-    return render_template("classes/classroom.html", classroom=found, members=members,
-                           form=AssignmentForm(formdata=None), modules=get_library())
+                                 .order_by(Membership.joined_at, Membership.id)).all()
+    return render_template("classes/classroom.html", classroom=found, members=members, form=form,
+                           modules=get_library()), status
 
 
 @bp.post("/classes/<int(max=2147483647):class_id>/code")
@@ -148,9 +155,7 @@ def assign(class_id: int):
     found = own_class_or_404(class_id)
     form = AssignmentForm()
     if not form.validate_on_submit():
-        members = db.session.scalars(sa.select(Membership).filter_by(classroom_id=found.id)).all()
-        return render_template("classes/classroom.html", classroom=found, members=members, form=form,
-                               modules=get_library()), 400
+        return class_page(found, form, 400)
     assignment = next((a for a in found.assignments if a.module_id == form.module.data), None)
     if assignment is None:
         found.assignments.append(Assignment(module_id=form.module.data, due_date=form.due_date.data))
