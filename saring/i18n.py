@@ -1,9 +1,10 @@
 """Languages: the language in every URL, negotiation for `/`, and the switcher's links."""
 
+from datetime import date, datetime
 from urllib.parse import urlencode
 
 from flask import Flask, g, request, url_for
-from flask_babel import Babel, format_number, format_percent
+from flask_babel import Babel, format_number, format_percent, get_timezone
 from flask_login import current_user
 
 from .content.model import LANGUAGES
@@ -22,6 +23,11 @@ def negotiate_language() -> str:
     if request.cookies.get(LANG_COOKIE) in languages:
         return request.cookies[LANG_COOKIE]
     return request.accept_languages.best_match(languages) or languages[0]
+
+
+def local_today() -> date:
+    """Today where the school is (the app's time zone, Asia/Jakarta unless configured)."""
+    return datetime.now(get_timezone()).date()
 
 
 def current_language() -> str:

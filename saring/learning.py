@@ -7,7 +7,6 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, redirect, render_template, send_file, url_for
-from flask_babel import get_timezone
 from flask_login import current_user
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -15,7 +14,7 @@ from .classes.models import Assignment, Classroom, Membership
 from .content import Lesson, Module, get_library
 from .database import utcnow
 from .extensions import db
-from .i18n import LANG_PREFIX, current_language
+from .i18n import LANG_PREFIX, current_language, local_today
 from .quizzes import QuizSummary, quiz_summaries
 
 bp = Blueprint("learn", __name__)
@@ -118,7 +117,7 @@ def assigned_modules(progress: list[ModuleProgress]) -> list[AssignedModule]:
         earlier = due.get(module_id)
         due[module_id] = min(filter(None, (earlier, due_date)), default=None)
         classes.setdefault(module_id, []).append(class_name)
-    today = datetime.now(get_timezone()).date()
+    today = local_today()
     assigned = [AssignedModule(item, due[item.module.id], tuple(classes[item.module.id]), today)
                 for item in progress if item.module.id in due]
     return sorted(assigned, key=lambda a: (STATUS_ORDER.index(a.status), a.due_date or date.max))

@@ -197,3 +197,21 @@ def test_sorting_keeps_learners_without_progress_last(app, client, teacher):
         page = client.get(f"/en/classes/{class_id}/report?sort=hoaks&order={order}").text
         names = re.findall(r'<th scope="row"><a [^>]*>(.*?)</a>', page)
         assert names[-1] == "Murid 00", order  # no lesson done and no attempt: always at the end
+
+
+def test_the_report_shows_due_dates_and_who_is_late(app, client, teacher):
+    class_id = fill_class(app, teacher, 3)
+    with app.app_context():
+        hoaks = get_library().module("hoaks")
+        db.session.execute(sa.update(Assignment).where(Assignment.module_id == "hoaks")
+                           .values(due_date=datetime(2026, 1, 5).date()))
+        finished = db.session.scalar(sa.select(User.id).filter_by(display_name="Murid 02"))
+        for lesson in hoaks.lessons[2:]:  # Murid 02 finishes every lesson (and passed the quiz)
+            db.session.add(LessonProgress(user_id=finished, module_id="hoaks", lesson_id=lesson.id))
+        db.session.commit()
+    page = client.get(f"/en/classes/{class_id}/report").text
+    assert "Due Jan 5, 2026" in page
+    assert page.count('<span class="status status-late">late</span>') == 2
+    rows = list(csv.reader(io.StringIO(client.get(f"/en/classes/{class_id}/report.csv").data.decode("utf-8-sig"))))
+    late = rows[0].index("Understanding hoaxes: late")
+    assert [row[late] for row in rows[1:]] == ["1", "1", "0"]

@@ -10,7 +10,7 @@ import io
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from html import unescape
 
 import sqlalchemy as sa
@@ -21,7 +21,7 @@ from flask_babel import to_user_timezone
 from ..accounts import User, role_required
 from ..content import Module, get_library
 from ..extensions import db
-from ..i18n import current_language
+from ..i18n import current_language, local_today
 from ..learning import LessonProgress
 from ..quizzes import QuizAnswer, QuizAttempt
 from .models import Classroom, Membership
@@ -37,6 +37,17 @@ class Cell:
     best: int | None = None
     passed: bool = False
     last_active: datetime | None = None
+    has_quiz: bool = True
+    due_date: date | None = None
+
+    @property
+    def finished(self) -> bool:
+        """Every lesson done and the quiz, if there is one, passed."""
+        return self.lessons_done == self.lessons_total and (self.passed or not self.has_quiz)
+
+    def late(self, today: date) -> bool:
+        """Not finished and past its due date."""
+        return bool(self.due_date and self.due_date < today and not self.finished)
 
 
 @dataclass
@@ -60,7 +71,9 @@ def class_report(classroom: Classroom) -> tuple[list[Module], list[Row]]:
     users = db.session.scalars(sa.select(User).join(Membership, Membership.user_id == User.id)
                                .where(Membership.classroom_id == classroom.id)).all()
     members = [user.id for user in users]  # fixed now: a learner joining meanwhile waits for the next load
-    rows = {user.id: Row(user, {module.id: Cell(lessons_total=len(module.lessons)) for module in modules})
+    due = {a.module_id: a.due_date for a in classroom.assignments}
+    rows = {user.id: Row(user, {module.id: Cell(lessons_total=len(module.lessons), has_quiz=module.quiz is not None,
+                                                due_date=due[module.id]) for module in modules})
             for user in users}
     lessons = {module.id: {lesson.id for lesson in module.lessons} for module in modules}
     done = db.session.execute(
@@ -193,8 +206,9 @@ def report(class_id: int):
     key = request.args.get("sort", "name")
     key = key if key in {"name", "last", *(m.id for m in modules)} else "name"
     descending = request.args.get("order") == "desc"
-    return render_template("classes/report.html", classroom=classroom, modules=modules,
-                           rows=sort_rows(rows, key, descending), sort=key, descending=descending)
+    return render_template("classes/report.html", classroom=classroom, modules=modules, today=local_today(),
+                           rows=sort_rows(rows, key, descending), sort=key, descending=descending,
+                           due={a.module_id: a.due_date for a in classroom.assignments})
 
 
 @bp.get("/classes/<int(max=2147483647):class_id>/report.csv")
@@ -207,15 +221,16 @@ def report_csv(class_id: int):
     for module in modules:
         title = module.title(current_language())
         header += [_("%(module)s: lessons done", module=title), _("%(module)s: lessons", module=title),
-                   _("%(module)s: best quiz score (%%)", module=title), _("%(module)s: passed", module=title)]
-    lines = []
+                   _("%(module)s: best quiz score (%%)", module=title), _("%(module)s: passed", module=title),
+                   _("%(module)s: late", module=title)]
+    lines, day = [], local_today()
     for row in sort_rows(rows, "name", False):
         last = to_user_timezone(row.last_active).strftime("%Y-%m-%d %H:%M") if row.last_active else ""
         line = [row.user.name, row.user.username, last]  # the time as the page shows it (Asia/Jakarta)
         for module in modules:
             cell = row.cells[module.id]
             line += [cell.lessons_done, cell.lessons_total, cell.best if cell.best is not None else "",
-                     1 if cell.passed else 0]
+                     1 if cell.passed else 0, 1 if cell.late(day) else 0]
         lines.append(line)
     return csv_response(f"class-{classroom.id}-report.csv", header, lines)
 
