@@ -64,7 +64,7 @@ MATRIX = {
     "classes.joining": ("POST", "/id/classes/{classroom}/joining", only_teachers(
         (404, None), (302, "/id/classes/{classroom}"), "%2Fid%2Fclasses%2F{classroom}%2Fjoining")),
     "classes.assign": ("POST", "/id/classes/{classroom}/assignments", only_teachers(
-        (404, None), (400, None), "%2Fid%2Fclasses%2F{classroom}%2Fassignments")),
+        (404, None), (200, None), "%2Fid%2Fclasses%2F{classroom}%2Fassignments")),
     "classes.unassign": ("POST", "/id/classes/{classroom}/assignments/hoaks/remove", only_teachers(
         (404, None), (302, "/id/classes/{classroom}"),
         "%2Fid%2Fclasses%2F{classroom}%2Fassignments%2Fhoaks%2Fremove")),

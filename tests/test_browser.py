@@ -6,6 +6,7 @@ Debian's packages (`make test` installs it); it is never downloaded.
 """
 
 import json
+import re
 import shutil
 import subprocess
 import threading
@@ -277,8 +278,32 @@ def test_teacher_journey_class_learners_assignment_report(server, phones):
     teacher.check()
     assert "Dari percobaan pertama 1 murid 8B Literasi digital." in page.content()
     assert "Jawaban salah yang paling banyak dipilih (1 murid):" in page.content()
+    page.get_by_role("link", name="Laporan 8B Literasi digital").click()
+    teacher.check()
+    page.get_by_role("link", name="Siti Nur'aini").click()
+    teacher.check()
+    assert "Percobaan kuis:" in page.content()
     teacher.goto("/id/admin/users", status=403)
 
-    for phone in (teacher, learner):
+    learner.goto("/id/join")
+    screen.get_by_label("Kode bergabung").fill("zzz-zzz")
+    screen.get_by_role("button", name="Gabung").click()
+    learner.check()
+    assert "Tidak ada kelas yang terbuka dengan kode ini." in screen.content()
+
+    with app.app_context():
+        create_account("kepala", PASSWORD, ("admin",))
+    [admin] = phones(1)
+    panel = admin.goto("/en/login")
+    panel.get_by_label("Username").fill("kepala")
+    panel.get_by_label("Password").fill(PASSWORD)
+    panel.get_by_role("button", name="Log in").click()
+    admin.check()
+    admin.goto("/en/admin/users?q=siti")
+    panel.get_by_role("button", name=re.compile(r"Make teacher\s*: siti\.nuraini")).click()
+    admin.check()
+    assert "siti.nuraini is now also teacher." in panel.content()
+
+    for phone in (teacher, learner, admin):
         phone.validate_html()
         assert phone.problems == []

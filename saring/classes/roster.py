@@ -147,8 +147,7 @@ def add_learners(class_id: int):
         else:
             return render_template("classes/cards.html", classroom=classroom,
                                    cards=create_learners(classroom, names))
-    return render_template("classes/add_learners.html", classroom=classroom, form=form,
-                           most=MAX_LEARNERS_AT_ONCE), 400 if form.names.errors else 200
+    return render_template("classes/add_learners.html", classroom=classroom, form=form, most=MAX_LEARNERS_AT_ONCE)
 
 
 @bp.post("/classes/<int(max=2147483647):class_id>/learners/<int(max=2147483647):user_id>/password")

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
-from wtforms.validators import AnyOf, DataRequired, Length, Optional
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
 
 from ..accounts import no_control_characters, role_required
 from ..content import get_library
@@ -40,9 +40,15 @@ class ClassForm(FlaskForm):
 class JoinForm(FlaskForm):
     """The code a teacher gave out."""
 
-    code = StringField(_l("Join code"), filters=[lambda v: normalise_join_code(v) if v else v], validators=[
-        DataRequired(_l("Type the code your teacher gave you.")),
-        Length(JOIN_CODE_LENGTH, JOIN_CODE_LENGTH, _l("A join code has 6 letters and numbers."))])
+    # No maxlength on the input: "ABC-DEF" or "abc def" is fine and is counted once normalised.
+    code = StringField(_l("Join code"), filters=[lambda v: normalise_join_code(v) if v else v],
+                       render_kw={"autocapitalize": "characters", "spellcheck": "false"},
+                       validators=[DataRequired(_l("Type the code your teacher gave you."))])
+
+    def validate_code(self, field) -> None:
+        """Six letters and numbers, once spaces and dashes are gone."""
+        if len(field.data) != JOIN_CODE_LENGTH:
+            raise ValidationError(_l("A join code has 6 letters and numbers."))
 
 
 class DueDateField(DateField):
@@ -105,8 +111,7 @@ def classes():
         .where(Classroom.teacher_id == current_user.id).group_by(Membership.classroom_id)).all())
     own = db.session.scalars(sa.select(Classroom).filter_by(teacher_id=current_user.id)
                              .order_by(Classroom.created_at.desc(), Classroom.id.desc())).all()
-    return render_template("classes/list.html", form=form, classrooms=own, counts=counts), \
-        400 if form.errors else 200
+    return render_template("classes/list.html", form=form, classrooms=own, counts=counts)
 
 
 @bp.get("/classes/<int(max=2147483647):class_id>")
@@ -116,13 +121,13 @@ def classroom(class_id: int):
     return class_page(own_class_or_404(class_id), AssignmentForm(formdata=None))
 
 
-def class_page(found: Classroom, form: AssignmentForm, status: int = 200):
+def class_page(found: Classroom, form: AssignmentForm):
     """The class page, its learners loaded with their accounts in one query."""
     members = db.session.scalars(sa.select(Membership).filter_by(classroom_id=found.id)
                                  .options(sa.orm.joinedload(Membership.user))
                                  .order_by(Membership.joined_at, Membership.id)).all()
     return render_template("classes/classroom.html", classroom=found, members=members, form=form,
-                           modules=get_library()), status
+                           modules=get_library())
 
 
 @bp.post("/classes/<int(max=2147483647):class_id>/code")
@@ -155,7 +160,7 @@ def assign(class_id: int):
     found = own_class_or_404(class_id)
     form = AssignmentForm()
     if not form.validate_on_submit():
-        return class_page(found, form, 400)
+        return class_page(found, form)
     assignment = next((a for a in found.assignments if a.module_id == form.module.data), None)
     if assignment is None:
         found.assignments.append(Assignment(module_id=form.module.data, due_date=form.due_date.data))
@@ -200,5 +205,4 @@ def join(code: str | None = None):
             flash(_("You have joined %(name)s.", name=classroom.name), "success")
             return redirect(url_for("learn.home"))
     return render_template("classes/join.html", form=form,
-                           classroom=classroom if classroom and classroom.joining_open else None), \
-        400 if form.errors else 200
+                           classroom=classroom if classroom and classroom.joining_open else None)
