@@ -6,7 +6,7 @@ PORT ?= 5000
 TEST_POSTGRES ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 export FLASK_APP := app
 
-.PHONY: run test install install-dev translations compile-translations migrate browser-tools lint
+.PHONY: run serve test install install-dev translations compile-translations migrate browser-tools lint
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,15 @@ migrate: install
 ## Development server on SQLite (instance/saring.sqlite3); PORT overrides the port.
 run: install compile-translations migrate
 	SARING_ENV=development $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+## Production server: gunicorn with WORKERS processes on HOST:PORT. Needs SECRET_KEY; DATABASE_URL
+## chooses PostgreSQL (default: SQLite in instance/).
+HOST ?= 127.0.0.1
+WORKERS ?= $(shell echo $$(( $$(nproc) * 2 + 1 )))
+serve: install compile-translations
+	@test -n "$$SECRET_KEY" || { echo "Set SECRET_KEY to a long random value first (see README)."; exit 1; }
+	$(BIN)/flask db upgrade
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --no-control-socket app:app
 
 ## Debian's Chromium (browser tests) and a Java runtime (the Nu Html Checker); never a browser download.
 browser-tools:

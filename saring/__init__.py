@@ -4,11 +4,11 @@ import os
 
 from flask import Flask
 
-from . import accounts, admin, classes, content, i18n, learning, quizzes, site
+from . import accounts, admin, assets, classes, content, i18n, learning, quizzes, site
 from .config import PROJECT_ROOT, Config, validate
 from .content.cli import content_cli
 from .database import init_database
-from .extensions import babel, csrf, db, login_manager, migrate
+from .extensions import babel, compress, csrf, db, login_manager, migrate
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -17,7 +17,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         __name__,
         instance_path=str(PROJECT_ROOT / "instance"),
         template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
+        static_folder=None,  # served by saring.assets under hashed names
     )
     app.config.update(Config.from_env())
     if test_config:
@@ -38,4 +38,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     for feature in (site, accounts, learning, quizzes, classes, admin):
         app.register_blueprint(feature.bp)
     site.register_error_handlers(app)
+    compress.init_app(app)
+    assets.init_app(app)
     return app

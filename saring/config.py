@@ -31,6 +31,10 @@ class Config:
     CONTENT_LESSONS_DIR = str(PROJECT_ROOT / "lessons")
     CONTENT_QUIZZES_DIR = str(PROJECT_ROOT / "quizzes")
     CONTENT_RELOAD = False
+    STATIC_DIR = str(PROJECT_ROOT / "static")
+    COMPRESS_STREAMS = False  # its streaming path leaves the file behind send_file open; nothing here streams
+    COMPRESS_MIMETYPES = ("text/html", "text/css", "text/csv", "image/svg+xml", "application/json",
+                          "application/javascript", "application/manifest+json")
     SQLITE_BUSY_TIMEOUT_MS = 5000
     PASSWORD_HASH_METHOD = "scrypt"  # Werkzeug's default; tests use a cheap one to stay fast
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import mimetypes
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, redirect, render_template, send_file, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -215,7 +217,11 @@ def media(module_id: str, filename: str):
     path = get_library().media.get(f"{module_id}/{filename}")
     if path is None:
         abort(404)
-    response = send_file(path, max_age=MEDIA_MAX_AGE)
+    response = Response(Path(path).read_bytes(), mimetype=mimetypes.guess_type(path)[0])
+    response.cache_control.public = True
+    response.cache_control.max_age = MEDIA_MAX_AGE
+    response.add_etag()
+    response.make_conditional(request)
     # an SVG opened on its own must not run anything, whatever an editor put in it
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
     response.headers["X-Content-Type-Options"] = "nosniff"

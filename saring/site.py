@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from .assets import asset_url
 from .database import database_status
 from .extensions import db
 from .i18n import negotiate_language
@@ -29,7 +30,7 @@ def healthz():
 @bp.get("/favicon.ico")
 def favicon():
     """Browsers ask for /favicon.ico; the icon is an SVG."""
-    return redirect(url_for("static", filename="favicon.svg"), code=301)
+    return redirect(asset_url("favicon.svg"), code=301)
 
 
 def _error_page(status: int, title: str, message: str):

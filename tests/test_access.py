@@ -36,8 +36,8 @@ ATTEMPT = "/id/modules/hoaks/quiz/attempts/{attempt}"
 MATRIX = {
     "site.root": ("GET", "/", dict.fromkeys(ROLES, (302, "/id/"))),  # every account here reads in Indonesian
     "site.healthz": ("GET", "/healthz", dict.fromkeys(ROLES, (200, None))),
-    "site.favicon": ("GET", "/favicon.ico", dict.fromkeys(ROLES, (301, "/static/favicon.svg"))),
-    "static": ("GET", "/static/saring.css", dict.fromkeys(ROLES, (200, None))),
+    "site.favicon": ("GET", "/favicon.ico", dict.fromkeys(ROLES, (301, "/assets/favicon.{favicon}.svg"))),
+    "assets.file": ("GET", "/assets/favicon.{favicon}.svg", dict.fromkeys(ROLES, (200, None))),
     "learn.home": ("GET", "/id/", dict.fromkeys(ROLES, (200, None))),
     "learn.modules": ("GET", "/en/modules", dict.fromkeys(ROLES, (200, None))),
     "learn.module": ("GET", "/id/modules/hoaks", dict.fromkeys(ROLES, (200, None))),
@@ -136,7 +136,8 @@ def test_route_answers_each_role_as_expected(client, login_as, owned_attempt, ow
         client.post("/id/login", data={"username": ACCOUNTS[role], "password": PASSWORD})
     else:
         login_as(role, username="lain")
-    values = {"attempt": owned_attempt, "owner": owner_id(client), "classroom": owned_class}
+    favicon = client.application.extensions["saring.assets"].hashed["favicon.svg"].split(".")[1]
+    values = {"attempt": owned_attempt, "owner": owner_id(client), "classroom": owned_class, "favicon": favicon}
     with client.open(path.format(**values), method=method) as response:
         status, location = expected[role]
         assert response.status_code == status
