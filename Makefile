@@ -6,7 +6,7 @@ PORT ?= 5000
 TEST_POSTGRES ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 export FLASK_APP := app
 
-.PHONY: run serve test install install-dev translations compile-translations migrate browser-tools lint
+.PHONY: run serve bench test install install-dev translations compile-translations migrate browser-tools lint
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ serve: install compile-translations
 	@test -n "$$SECRET_KEY" || { echo "Set SECRET_KEY to a long random value first (see README)."; exit 1; }
 	$(BIN)/flask db upgrade
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --no-control-socket app:app
+
+## Benchmarks (figures, not pass/fail tests): page weight of every learner page in both languages.
+bench: install-dev compile-translations browser-tools
+	$(BIN)/python bench/page_weight.py
 
 ## Debian's Chromium (browser tests) and a Java runtime (the Nu Html Checker); never a browser download.
 browser-tools:

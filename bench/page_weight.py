@@ -1,0 +1,149 @@
+"""Page weight of every learner page, as a phone with an empty cache downloads it, then a repeat visit.
+
+Starts Saring under gunicorn on a fresh SQLite database, signs a learner in, and opens each page in
+Debian's Chromium at 360x740. Prints a table and the same figures as JSON; exits 1 if a first visit
+is over the budget (30 KB: HTML, CSS, icons, images and headers, compressed).
+
+    .venv/bin/python bench/page_weight.py [--budget-kb 30] [--json results.json]
+"""
+
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PASSWORD = "satu dua tiga empat"
+PAGES = [  # (name, path template); {lang} is filled in
+    ("home", "/{lang}/"),
+    ("module list (progress)", "/{lang}/modules"),
+    ("module", "/{lang}/modules/teknik-manipulasi"),
+    ("lesson", "/{lang}/modules/solidaritas-digital/bantu-keluarga"),
+    ("quiz", "/{lang}/modules/teknik-manipulasi/quiz"),
+    ("result", None),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_server(folder: Path):
+    """Saring under gunicorn with production settings, on a database of its own."""
+    env = {**os.environ, "SECRET_KEY": secrets.token_hex(32), "SARING_ENV": "production",
+           "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}"}
+    python = Path(sys.executable)
+    subprocess.run([python.parent / "flask", "--app", "app", "db", "upgrade"], cwd=ROOT, env=env, check=True,
+                   capture_output=True)
+    subprocess.run([python.parent / "pybabel", "compile", "-d", "translations"], cwd=ROOT, check=True,
+                   capture_output=True)
+    subprocess.run([python.parent / "flask", "--app", "app", "users", "create", "pelajar"], cwd=ROOT, env=env,
+                   input=f"{PASSWORD}\n{PASSWORD}\n", text=True, check=True, capture_output=True)
+    port = free_port()
+    server = subprocess.Popen([python.parent / "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
+                               "--no-control-socket", "app:app"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=1)
+            return server, base
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def transferred(responses) -> tuple[int, int]:
+    """Requests and bytes moved (headers and encoded bodies) for the responses seen."""
+    total = 0
+    for response in responses:
+        sizes = response.request.sizes()
+        total += sizes["responseHeadersSize"] + max(sizes["responseBodySize"], 0)
+    return len(responses), total
+
+
+def measure(browser, base: str, lang: str) -> list[dict]:
+    """Each page twice in one signed-in phone: first with an empty cache, then again."""
+    figures = []
+    for name, path in PAGES:
+        context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+        page = context.new_page()
+        page.goto(f"{base}/{lang}/login")
+        page.fill("#username", "pelajar")
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        if path is None:  # the result: answer the quiz, then measure the result page
+            page.goto(f"{base}/{lang}/modules/teknik-manipulasi/quiz")
+            for field in sorted(set(re.findall(r'name="(q\d+)"', page.content()))):
+                page.locator(f'input[name="{field}"]').first.check()
+            page.click("form.quiz button[type=submit]")
+            path = page.url.removeprefix(base)
+        # a fresh cache for the measured page, keeping the session
+        cookies = context.cookies()
+        context.close()
+        context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+        context.add_cookies(cookies)
+        page = context.new_page()
+        seen = []
+        page.on("response", lambda response, seen=seen: seen.append(response))
+        page.goto(base + path.format(lang=lang))
+        page.wait_for_load_state("networkidle")
+        first = transferred(seen)
+        seen.clear()
+        page.goto(base + path.format(lang=lang))
+        page.wait_for_load_state("networkidle")
+        repeat = transferred(seen)
+        figures.append({"page": name, "lang": lang, "path": path.format(lang=lang), "requests": first[0],
+                        "first_visit_bytes": first[1], "repeat_requests": repeat[0], "repeat_bytes": repeat[1]})
+        context.close()
+    return figures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--budget-kb", type=float, default=30)
+    parser.add_argument("--json", help="also write the figures to this file")
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        server, base = start_server(Path(folder))
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+                figures = [row for lang in ("id", "en") for row in measure(browser, base, lang)]
+                browser.close()
+        finally:
+            server.terminate()
+            server.wait()
+    print(f"{'page':26} {'lang':4} {'requests':>8} {'first visit':>12} {'repeat':>9}")
+    for row in figures:
+        print(f"{row['page']:26} {row['lang']:4} {row['requests']:8} {row['first_visit_bytes'] / 1024:9.1f} KB "
+              f"{row['repeat_bytes'] / 1024:6.1f} KB")
+    heaviest = max(row["first_visit_bytes"] for row in figures) / 1024
+    verdict = "within" if heaviest <= options.budget_kb else "OVER"
+    print(f"heaviest first visit {heaviest:.1f} KB: {verdict} the {options.budget_kb:g} KB budget")
+    result = {"budget_kb": options.budget_kb, "pages": figures}
+    print(json.dumps(result))
+    if options.json:
+        Path(options.json).write_text(json.dumps(result, indent=2))
+    return 0 if verdict == "within" else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
