@@ -1,5 +1,6 @@
 """Shared fixtures: the app on SQLite (or PostgreSQL), a client, factories and `login_as`."""
 
+import contextlib
 import os
 import re
 import shutil
@@ -31,6 +32,22 @@ def _compiled_catalogs():
     CommandLineInterface().run(["pybabel", "compile", "-d", str(HERE.parent / "translations")])
 
 
+@contextlib.contextmanager
+def scratch_database(server_url: str, prefix: str):
+    """A new, empty PostgreSQL database on `server_url`'s server, dropped afterwards; yields its URL."""
+    url = sa.engine.make_url(server_url)
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
     """A fresh database for this run: SQLite in a temp folder, or a new PostgreSQL database."""
@@ -38,16 +55,8 @@ def database_url(tmp_path_factory):
     if not server:
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
         return
-    name = f"saring_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.engine.make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(server, "saring_test") as url:
+        yield url
 
 
 def make_app(database_url, **overrides):

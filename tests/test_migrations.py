@@ -1,13 +1,11 @@
 """Migrations keep every row, up from the first revision and back down, on SQLite and PostgreSQL."""
 
-import uuid
-
 import pytest
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
 from saring.extensions import db
-from tests.conftest import make_app
+from tests.conftest import make_app, scratch_database
 
 FIRST = "483a5cc9f29c"
 
@@ -15,18 +13,11 @@ FIRST = "483a5cc9f29c"
 @pytest.fixture
 def empty_database(database_url, tmp_path):
     """A database with no tables, of the same kind as this run's."""
-    url = sa.engine.make_url(database_url)
-    if url.get_backend_name() == "sqlite":
+    if sa.engine.make_url(database_url).get_backend_name() == "sqlite":
         yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
         return
-    name = f"saring_migrations_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_database(database_url, "saring_migrations") as url:
+        yield url
 
 
 def counts(connection):

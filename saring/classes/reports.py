@@ -25,7 +25,7 @@ from ..i18n import current_language, local_today
 from ..learning import LessonProgress
 from ..quizzes import QuizAnswer, QuizAttempt
 from .models import Classroom, Membership
-from .views import bp, own_class_or_404
+from .views import bp, member_or_404, own_class_or_404
 
 
 @dataclass
@@ -240,9 +240,7 @@ def report_csv(class_id: int):
 def learner(class_id: int, user_id: int):
     """One learner of the class: each assigned module's lessons and quiz attempts."""
     classroom = own_class_or_404(class_id)
-    member = db.session.scalar(sa.select(Membership).filter_by(classroom_id=classroom.id, user_id=user_id))
-    if member is None:
-        abort(404)
+    member = member_or_404(classroom, user_id)
     library = get_library()
     modules = [module for a in classroom.assignments if (module := library.module(a.module_id))]
     done = {(row.module_id, row.lesson_id): row.completed_at for row in db.session.scalars(

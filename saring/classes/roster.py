@@ -21,7 +21,7 @@ from ..accounts import USERNAME_MAX, User, hash_password, role_required
 from ..extensions import db
 from ..passwords import generate_password
 from .models import Membership
-from .views import bp, own_class_or_404
+from .views import bp, member_or_404, own_class_or_404
 
 MAX_LEARNERS_AT_ONCE = 60
 NAME_MAX = 80
@@ -155,9 +155,7 @@ def add_learners(class_id: int):
 def reset_password(class_id: int, user_id: int):
     """Give a learner of this class a new first password (only plain learner accounts)."""
     classroom = own_class_or_404(class_id)
-    member = db.session.scalar(sa.select(Membership).filter_by(classroom_id=classroom.id, user_id=user_id))
-    if member is None:
-        abort(404)
+    member = member_or_404(classroom, user_id)
     learner = member.user
     # A teacher may reset only accounts this class made, never one a learner made for themself
     # (and joined with a code) or one that holds a role.

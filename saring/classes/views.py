@@ -86,6 +86,14 @@ def own_class_or_404(class_id: int) -> Classroom:
     return classroom
 
 
+def member_or_404(classroom: Classroom, user_id: int) -> Membership:
+    """A learner's membership of this class; anyone else does not exist here."""
+    member = db.session.scalar(sa.select(Membership).filter_by(classroom_id=classroom.id, user_id=user_id))
+    if member is None:
+        abort(404)
+    return member
+
+
 def unique_join_code() -> str:
     """A join code no class uses yet."""
     while True:
