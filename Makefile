@@ -47,9 +47,11 @@ serve: install compile-translations
 	$(BIN)/flask db upgrade
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --no-control-socket app:app
 
-## Benchmarks (figures, not pass/fail tests): page weight of every learner page in both languages.
+## Benchmarks (figures, not pass/fail tests): page weight of every learner page in both languages,
+## and how long 1,000 lessons take to load.
 bench: install-dev compile-translations browser-tools
 	$(BIN)/python bench/page_weight.py
+	$(BIN)/python -m bench.content_load
 
 ## Debian's Chromium (browser tests) and a Java runtime (the Nu Html Checker); never a browser download.
 browser-tools:

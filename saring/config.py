@@ -31,6 +31,7 @@ class Config:
     CONTENT_LESSONS_DIR = str(PROJECT_ROOT / "lessons")
     CONTENT_QUIZZES_DIR = str(PROJECT_ROOT / "quizzes")
     CONTENT_RELOAD = False
+    CONTENT_CACHE_FILE: str | None = str(PROJECT_ROOT / "instance" / "content-cache.json")
     STATIC_DIR = str(PROJECT_ROOT / "static")
     COMPRESS_STREAMS = False  # its streaming path leaves the file behind send_file open; nothing here streams
     COMPRESS_MIMETYPES = ("text/html", "text/css", "text/csv", "image/svg+xml", "application/json",

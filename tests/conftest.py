@@ -69,6 +69,7 @@ def make_app(database_url, **overrides):
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": None,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # the real (scrypt) cost is tested once, in test_accounts
+        "CONTENT_CACHE_FILE": None,  # tests that want the rendered-output cache give it a file of their own
     }
     config.update(overrides)
     return create_app(config)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -24,13 +26,18 @@ from .model import (
     Source,
 )
 from .quizfile import parse_quiz
-from .render import Document, Renderer, plain_words
+from .render import Document, RenderCache, Renderer, plain_words
 
 LANG_PATTERN = "|".join(LANGUAGES)
 MODULE_ID = re.compile(ID_PATTERN)
 LESSON_FILE = re.compile(rf"(?P<position>\d\d)-(?P<id>{ID_PATTERN})\.(?P<lang>{LANG_PATTERN})\.md")
 QUIZ_FILE = re.compile(rf"(?P<id>{ID_PATTERN})\.(?P<lang>{LANG_PATTERN})\.md")
 MODULE_FILE = "module.yml"
+# libyaml's safe loader (in PyYAML's wheels) reads front matter about ten times faster than Python's
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# libyaml recurses in C and can crash the process on input nested hundreds of thousands deep; real
+# front matter is under 2,000 characters, and nesting within this limit parses safely.
+MAX_FRONT_MATTER = 20_000
 IMAGES_DIR = "images"
 
 
@@ -81,8 +88,11 @@ def read_source(file: Path, display: str, front_matter: bool = True) -> SourceFi
         raw, body, body_line, first = "\n".join(lines[1:end]), "\n".join(lines[end + 1:]), end + 2, 2
     else:
         raw, body, body_line, first = text, "", len(lines) + 1, 1
+    if len(raw) > MAX_FRONT_MATTER:
+        raise UnusableFileError(ContentError(display, first, "front matter is longer than "
+                                             f"{MAX_FRONT_MATTER:,} characters"))
     try:
-        meta = yaml.safe_load(raw)
+        meta = yaml.load(raw, Loader=YAML_LOADER)
     except RecursionError:
         raise UnusableFileError(ContentError(display, first, "invalid YAML: nested too deeply")) from None
     except yaml.YAMLError as error:
@@ -162,12 +172,13 @@ class ModuleFolder:
 class Loader:
     """Builds a Library from a lessons folder and a quizzes folder."""
 
-    def __init__(self, lessons_dir: str | Path, quizzes_dir: str | Path):
+    def __init__(self, lessons_dir: str | Path, quizzes_dir: str | Path, cache_file: str | Path | None = None):
         self.lessons_dir = Path(lessons_dir)
         self.quizzes_dir = Path(quizzes_dir)
         self.problems: list[ContentError] = []
         self.media: dict[str, str] = {}
-        self.renderer = Renderer()
+        self.renderer = Renderer(RenderCache(cache_file) if cache_file else None)
+        self._contexts: dict[str, str] = {}
 
     def display(self, file: Path) -> str:
         """A file's path as shown in messages: relative to the folder holding lessons/."""
@@ -181,7 +192,19 @@ class Loader:
         quizzes = self._read_quizzes({module.id for module in found}, known)
         modules = [self._build_module(module, known, quizzes.get(module.id)) for module in found]
         modules.sort(key=lambda module: (module.order, module.id))
+        if self.renderer.cache:
+            self.renderer.cache.save()
         return Library(tuple(modules), tuple(sorted(set(self.problems))), dict(self.media))
+
+    def context(self, module_dir: Path, known) -> str:
+        """What rendered output depends on besides its text: the known lessons and the images folder."""
+        if module_dir.name not in self._contexts:
+            images = module_dir / IMAGES_DIR
+            listing = sorted((str(f), f.stat().st_size, f.stat().st_mtime_ns, str(f.resolve()))
+                             for f in images.rglob("*") if f.is_file()) if images.is_dir() else []
+            state = [sorted(known), str(images.resolve()) if images.exists() else "", listing]
+            self._contexts[module_dir.name] = hashlib.sha256(json.dumps(state).encode()).hexdigest()
+        return self._contexts[module_dir.name]
 
     def _read_module(self, folder: Path) -> ModuleFolder | None:
         """Read module.yml and the lesson files' front matter of one module folder."""
@@ -270,7 +293,8 @@ class Loader:
             self.problems.append(ContentError(source.path, source.body_line, "the lesson has no text"))
         if any(not p.warning for p in self.problems[before:]):
             return None
-        doc = Document(source.path, lang, module_id, folder, source.body, source.body_line, known)
+        doc = Document(source.path, lang, module_id, folder, source.body, source.body_line, known,
+                       context=self.context(folder, known))
         try:
             html = self.renderer.render(doc)
         except Exception as error:  # a file no one foresaw must not take the site down
@@ -304,7 +328,8 @@ class Loader:
                 self.problems.append(invalid.problem)
                 continue
             doc = Document(display, match["lang"], match["id"], self.lessons_dir / match["id"],
-                           source.body, source.body_line, known)
+                           source.body, source.body_line, known,
+                           context=self.context(self.lessons_dir / match["id"], known))
             try:
                 quiz, skipped = parse_quiz(doc, source.meta, source.line_of, self.renderer)
             except Exception as error:  # a file no one foresaw must not take the site down
@@ -346,6 +371,6 @@ class Loader:
                                          f"has other tags than in {other.path}"))
 
 
-def load_library(lessons_dir: str | Path, quizzes_dir: str | Path) -> Library:
+def load_library(lessons_dir: str | Path, quizzes_dir: str | Path, cache_file: str | Path | None = None) -> Library:
     """Load all content; problems are in `Library.problems`, never raised."""
-    return Loader(lessons_dir, quizzes_dir).load()
+    return Loader(lessons_dir, quizzes_dir, cache_file).load()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -17,6 +20,7 @@ from .model import ContentError
 CALLOUT_KINDS = ("tip", "warning", "note", "action")
 CARD_KINDS = ("whatsapp", "sms", "post", "headline", "donation", "email", "web")
 BLOCK_PATTERN = re.compile(r"^\s*!!!\s*([\w-]+)")
+RENDER_VERSION = "1"  # change it whenever rendering changes, so cached output is made again
 LESSON_LINK = re.compile(
     r"^(?:\.\./(?P<module>[a-z0-9-]+)/)?\d\d-(?P<lesson>[a-z0-9-]+)\.md(?P<anchor>#[\w-]*)?$"
 )
@@ -67,6 +71,13 @@ class Document:
     lessons: frozenset[tuple[str, str]]
     problems: list[ContentError] = field(default_factory=list)
     media: dict[str, str] = field(default_factory=dict)
+    context: str = ""  # a digest of what else the output depends on: known lessons, the images folder
+    media_log: list[tuple[str, str]] = field(default_factory=list)
+
+    def add_media(self, key: str, path: str) -> None:
+        """An image this document shows, to be served under /media."""
+        self.media[key] = path
+        self.media_log.append((key, path))
 
     def report(self, needle, message: str, warning: bool = False) -> None:
         """Record a problem at the first line that mentions `needle` (a string, or a test of a line)."""
@@ -153,7 +164,7 @@ class _ContentTreeprocessor(Treeprocessor):
                 or not images.is_relative_to(doc.module_dir.resolve()):
             doc.report(src, f"image file not found: {src}")
             return
-        doc.media[f"{doc.module_id}/{relative}"] = str(file)
+        doc.add_media(f"{doc.module_id}/{relative}", str(file))
         element.set("src", media_path(doc.module_id, relative))
         element.set("loading", "lazy")
         element.set("decoding", "async")
@@ -173,10 +184,40 @@ class _ContentExtension(Extension):
         md.treeprocessors.register(_ContentTreeprocessor(md, self.renderer), "saring", 5)
 
 
+class RenderCache:
+    """Rendered fragments by a digest of everything their output depends on, kept in a JSON file.
+
+    A start-up then renders only what changed since the last one. Entries not used by a load are
+    dropped when it is saved, so the file never grows beyond the content.
+    """
+
+    def __init__(self, path: str | Path | None):
+        self.path = Path(path) if path else None
+        self.entries: dict[str, dict] = {}
+        self.used: dict[str, dict] = {}
+        if self.path and self.path.is_file():
+            try:
+                stored = json.loads(self.path.read_text(encoding="utf-8"))
+                if stored.get("version") == RENDER_VERSION:
+                    self.entries = stored["entries"]
+            except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                self.entries = {}  # unreadable: render everything again
+
+    def save(self) -> None:
+        """Write the entries this load used, atomically (several app processes may load at once)."""
+        if self.path is None or self.used == self.entries:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+        partial.write_text(json.dumps({"version": RENDER_VERSION, "entries": self.used}), encoding="utf-8")
+        os.replace(partial, self.path)
+
+
 class Renderer:
     """One reusable Markdown converter; `render` is called once per file at load time."""
 
-    def __init__(self):
+    def __init__(self, cache: RenderCache | None = None):
+        self.cache = cache
         self.document: Document | None = None
         self._md = markdown.Markdown(
             extensions=["tables", "fenced_code", "sane_lists", "admonition", _ContentExtension(self)],
@@ -185,9 +226,29 @@ class Renderer:
 
     def render(self, doc: Document, text: str | None = None, first_line: int | None = None) -> str:
         """Render `text` starting at `first_line` (by default the whole document) to safe HTML."""
-        self.document = doc
         source = doc.text if text is None else text
         first_line = doc.first_line if first_line is None else first_line
+        if self.cache is None:
+            return self._render(doc, source, first_line)
+        key = hashlib.sha256(json.dumps([RENDER_VERSION, doc.path, doc.lang, doc.module_id, doc.first_line, doc.text,
+                                         source, first_line, doc.context]).encode()).hexdigest()
+        entry = self.cache.entries.get(key)
+        if entry is None:
+            problems, media = len(doc.problems), len(doc.media_log)
+            html = self._render(doc, source, first_line)
+            entry = {"html": html, "media": doc.media_log[media:],
+                     "problems": [[p.line, p.message, p.warning] for p in doc.problems[problems:]]}
+        else:
+            for key_path in entry["media"]:
+                doc.add_media(*key_path)
+            doc.problems.extend(ContentError(doc.path, line, message, warning)
+                                for line, message, warning in entry["problems"])
+        self.cache.used[key] = entry
+        return entry["html"]
+
+    def _render(self, doc: Document, source: str, first_line: int) -> str:
+        """Render without the cache."""
+        self.document = doc
         for number, line in enumerate(source.splitlines()):
             match = BLOCK_PATTERN.match(line)
             if match and match[1] not in CALLOUT_KINDS + CARD_KINDS:

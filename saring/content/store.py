@@ -23,6 +23,7 @@ class ContentStore:
         self.lessons_dir = app.config["CONTENT_LESSONS_DIR"]
         self.quizzes_dir = app.config["CONTENT_QUIZZES_DIR"]
         self.reload = app.config["CONTENT_RELOAD"]
+        self.cache_file = app.config["CONTENT_CACHE_FILE"]
         self.logger = app.logger
         self._lock = threading.Lock()
         self._stamp = self._files_stamp()
@@ -44,7 +45,7 @@ class ContentStore:
         key = (self.lessons_dir, self.quizzes_dir)
         loaded_stamp, library = _loaded.get(key, (None, None))
         if loaded_stamp != stamp or library is None:
-            library = load_library(self.lessons_dir, self.quizzes_dir)
+            library = load_library(self.lessons_dir, self.quizzes_dir, self.cache_file)
             _loaded[key] = (stamp, library)
         for problem in library.problems:
             self.logger.warning("content: %s", problem)
