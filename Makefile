@@ -48,10 +48,13 @@ serve: install compile-translations
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --no-control-socket app:app
 
 ## Benchmarks (figures, not pass/fail tests): page weight of every learner page in both languages,
-## and how long 1,000 lessons take to load.
+## how long 1,000 lessons take to load, and requests per second against a bare Flask route.
 bench: install-dev compile-translations browser-tools
+	@command -v wrk >/dev/null 2>&1 || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo -n ); \
+		$$SUDO apt-get install -y -qq wrk >/dev/null 2>&1 || echo "wrk could not be installed: apt-get install wrk"; }
 	$(BIN)/python bench/page_weight.py
 	$(BIN)/python -m bench.content_load
+	$(BIN)/python -m bench.throughput
 
 ## Debian's Chromium (browser tests) and a Java runtime (the Nu Html Checker); never a browser download.
 browser-tools:

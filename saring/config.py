@@ -52,6 +52,8 @@ class Config:
             settings["SECRET_KEY"] = environ["SECRET_KEY"]
         elif env_name == "development":
             settings["SECRET_KEY"] = development_secret()
+        if environ.get("CONTENT_CACHE_FILE"):
+            settings["CONTENT_CACHE_FILE"] = environ["CONTENT_CACHE_FILE"]
         if environ.get("DATABASE_URL"):
             settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(environ["DATABASE_URL"])
         return settings

@@ -1,0 +1,130 @@
+"""Requests per second and p99 latency of Saring's pages against a bare Flask route, in one run.
+
+Both run under the same gunicorn settings (`make serve`'s: two workers per core plus one) on this
+machine, one after the other, driven by wrk at 50 connections. Goals: a lesson page at least 60% of
+the bare route's requests per second, a signed-in learner's home at least 40%, p99 under 100 ms.
+
+    .venv/bin/python -m bench.throughput [--seconds 10] [--connections 50] [--json results.json]
+"""
+
+import argparse
+import http.cookiejar
+import json
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from bench.page_weight import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+PASSWORD = "satu dua tiga empat"
+WORKERS = os.cpu_count() * 2 + 1
+
+
+def serve(app: str, env: dict) -> tuple[subprocess.Popen, str]:
+    """`app` under gunicorn; waits until it answers."""
+    port = free_port()
+    server = subprocess.Popen([BIN / "gunicorn", "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}",
+                               "--no-control-socket", app], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(base + "/", timeout=1)
+            return server, base
+        except urllib.error.HTTPError:
+            return server, base
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit(f"{app} did not start")
+
+
+def wrk(url: str, seconds: int, connections: int, cookie: str | None = None) -> dict:
+    """Requests per second and latency percentiles from one wrk run."""
+    command = ["wrk", "--latency", "-t2", f"-c{connections}", f"-d{seconds}s", url]
+    if cookie:
+        command[1:1] = ["-H", f"Cookie: {cookie}"]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    if "Non-2xx or 3xx responses" in output or "Socket errors" in output:
+        raise SystemExit(f"wrk saw errors on {url}:\n{output}")
+
+    def milliseconds(text: str) -> float:
+        number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
+        return float(number) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    return {"requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1]),
+            "p50_ms": milliseconds(re.search(r"50%\s+(\S+)", output)[1]),
+            "p99_ms": milliseconds(re.search(r"99%\s+(\S+)", output)[1])}
+
+
+def sign_in(base: str) -> str:
+    """A learner's session cookie, from logging in through the form."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(base + "/id/login").read().decode()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]
+    form = urllib.parse.urlencode({"csrf_token": token, "username": "pelajar", "password": PASSWORD}).encode()
+    opener.open(base + "/id/login", data=form)
+    return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--json", help="also write the figures to this file")
+    options = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install wrk")
+    with tempfile.TemporaryDirectory() as folder:
+        env = {**os.environ, "SECRET_KEY": secrets.token_hex(32), "SARING_ENV": "production",
+               "DATABASE_URL": f"sqlite:///{Path(folder) / 'bench.sqlite3'}",
+               "CONTENT_CACHE_FILE": str(Path(folder) / "content-cache.json")}
+        subprocess.run([BIN / "flask", "--app", "app", "db", "upgrade"], cwd=ROOT, env=env, check=True,
+                       capture_output=True)
+        subprocess.run([BIN / "flask", "--app", "app", "users", "create", "pelajar"], cwd=ROOT, env=env,
+                       input=f"{PASSWORD}\n{PASSWORD}\n", text=True, check=True, capture_output=True)
+        rows = {}
+        server, base = serve("bench.bare:app", env)
+        try:
+            rows["bare Flask route"] = wrk(base + "/", options.seconds, options.connections)
+        finally:
+            server.terminate()
+            server.wait()
+        server, base = serve("app:app", env)
+        try:
+            cookie = sign_in(base)
+            rows["lesson page"] = wrk(base + "/id/modules/hoaks/jenis-misinformasi", options.seconds,
+                                      options.connections)
+            rows["signed-in home"] = wrk(base + "/id/", options.seconds, options.connections, cookie)
+        finally:
+            server.terminate()
+            server.wait()
+    bare = rows["bare Flask route"]["requests_per_second"]
+    goals = {"lesson page": 0.6, "signed-in home": 0.4}
+    print(f"gunicorn, {WORKERS} workers, wrk {options.connections} connections for {options.seconds} s each")
+    print(f"{'':18} {'req/s':>8} {'vs bare':>8} {'p50':>8} {'p99':>8}")
+    for name, row in rows.items():
+        row["ratio_to_bare"] = round(row["requests_per_second"] / bare, 2)
+        print(f"{name:18} {row['requests_per_second']:8.0f} {row['ratio_to_bare']:7.0%} "
+              f"{row['p50_ms']:6.1f}ms {row['p99_ms']:6.1f}ms")
+    met = all(rows[name]["ratio_to_bare"] >= goal and rows[name]["p99_ms"] < 100 for name, goal in goals.items())
+    print(f"goals (lesson >= 60%, signed-in home >= 40%, p99 < 100 ms): {'met' if met else 'NOT met'}")
+    print(json.dumps({"workers": WORKERS, "connections": options.connections, "rows": rows}))
+    if options.json:
+        Path(options.json).write_text(json.dumps(rows, indent=2))
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
