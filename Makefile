@@ -52,7 +52,7 @@ serve: install compile-translations
 bench: install-dev compile-translations browser-tools
 	@command -v wrk >/dev/null 2>&1 || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo -n ); \
 		$$SUDO apt-get install -y -qq wrk >/dev/null 2>&1 || echo "wrk could not be installed: apt-get install wrk"; }
-	$(BIN)/python bench/page_weight.py
+	$(BIN)/python -m bench.page_weight
 	$(BIN)/python -m bench.content_load
 	$(BIN)/python -m bench.throughput
 

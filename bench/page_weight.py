@@ -4,30 +4,23 @@ Starts Saring under gunicorn on a fresh SQLite database, signs a learner in, and
 Debian's Chromium at 360x740. Prints a table and the same figures as JSON; exits 1 if a first visit
 is over the budget (30 KB: HTML, CSS, icons, images and headers, compressed).
 
-    .venv/bin/python bench/page_weight.py [--budget-kb 30] [--json results.json]
+    .venv/bin/python -m bench.page_weight [--budget-kb 30] [--json results.json]   (from the project root)
 """
 
 import argparse
 import json
-import os
 import re
-import secrets
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.server import LEARNER, PASSWORD, gunicorn, production_env
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-PASSWORD = "satu dua tiga empat"
 PAGES = [  # (name, path template); {lang} is filled in
     ("home", "/{lang}/"),
     ("module list (progress)", "/{lang}/modules"),
@@ -36,38 +29,6 @@ PAGES = [  # (name, path template); {lang} is filled in
     ("quiz", "/{lang}/modules/teknik-manipulasi/quiz"),
     ("result", None),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_server(folder: Path):
-    """Saring under gunicorn with production settings, on a database of its own."""
-    env = {**os.environ, "SECRET_KEY": secrets.token_hex(32), "SARING_ENV": "production",
-           "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}"}
-    python = Path(sys.executable)
-    subprocess.run([python.parent / "flask", "--app", "app", "db", "upgrade"], cwd=ROOT, env=env, check=True,
-                   capture_output=True)
-    subprocess.run([python.parent / "pybabel", "compile", "-d", "translations"], cwd=ROOT, check=True,
-                   capture_output=True)
-    subprocess.run([python.parent / "flask", "--app", "app", "users", "create", "pelajar"], cwd=ROOT, env=env,
-                   input=f"{PASSWORD}\n{PASSWORD}\n", text=True, check=True, capture_output=True)
-    port = free_port()
-    server = subprocess.Popen([python.parent / "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-                               "--no-control-socket", "app:app"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
-            return server, base
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit("gunicorn did not start")
 
 
 def transferred(responses) -> tuple[int, int]:
@@ -86,7 +47,7 @@ def measure(browser, base: str, lang: str) -> list[dict]:
         context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
         page = context.new_page()
         page.goto(f"{base}/{lang}/login")
-        page.fill("#username", "pelajar")
+        page.fill("#username", LEARNER)
         page.fill("#password", PASSWORD)
         page.click("button[type=submit]")
         if path is None:  # the result: answer the quiz, then measure the result page
@@ -121,16 +82,11 @@ def main() -> int:
     parser.add_argument("--budget-kb", type=float, default=30)
     parser.add_argument("--json", help="also write the figures to this file")
     options = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        server, base = start_server(Path(folder))
-        try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-                figures = [row for lang in ("id", "en") for row in measure(browser, base, lang)]
-                browser.close()
-        finally:
-            server.terminate()
-            server.wait()
+    with tempfile.TemporaryDirectory() as folder, \
+            gunicorn("app:app", production_env(Path(folder)), workers=2) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        figures = [row for lang in ("id", "en") for row in measure(browser, base, lang)]
+        browser.close()
     print(f"{'page':26} {'lang':4} {'requests':>8} {'first visit':>12} {'repeat':>9}")
     for row in figures:
         print(f"{row['page']:26} {row['lang']:4} {row['requests']:8} {row['first_visit_bytes'] / 1024:9.1f} KB "

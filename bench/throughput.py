@@ -12,41 +12,16 @@ import http.cookiejar
 import json
 import os
 import re
-import secrets
 import shutil
 import subprocess
-import sys
 import tempfile
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from bench.page_weight import free_port
+from bench.server import LEARNER, PASSWORD, gunicorn, production_env
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
-PASSWORD = "satu dua tiga empat"
 WORKERS = os.cpu_count() * 2 + 1
-
-
-def serve(app: str, env: dict) -> tuple[subprocess.Popen, str]:
-    """`app` under gunicorn; waits until it answers."""
-    port = free_port()
-    server = subprocess.Popen([BIN / "gunicorn", "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}",
-                               "--no-control-socket", app], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(base + "/", timeout=1)
-            return server, base
-        except urllib.error.HTTPError:
-            return server, base
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit(f"{app} did not start")
 
 
 def wrk(url: str, seconds: int, connections: int, cookie: str | None = None) -> dict:
@@ -73,7 +48,7 @@ def sign_in(base: str) -> str:
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     page = opener.open(base + "/id/login").read().decode()
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]
-    form = urllib.parse.urlencode({"csrf_token": token, "username": "pelajar", "password": PASSWORD}).encode()
+    form = urllib.parse.urlencode({"csrf_token": token, "username": LEARNER, "password": PASSWORD}).encode()
     opener.open(base + "/id/login", data=form)
     return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
 
@@ -87,29 +62,15 @@ def main() -> int:
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk")
     with tempfile.TemporaryDirectory() as folder:
-        env = {**os.environ, "SECRET_KEY": secrets.token_hex(32), "SARING_ENV": "production",
-               "DATABASE_URL": f"sqlite:///{Path(folder) / 'bench.sqlite3'}",
-               "CONTENT_CACHE_FILE": str(Path(folder) / "content-cache.json")}
-        subprocess.run([BIN / "flask", "--app", "app", "db", "upgrade"], cwd=ROOT, env=env, check=True,
-                       capture_output=True)
-        subprocess.run([BIN / "flask", "--app", "app", "users", "create", "pelajar"], cwd=ROOT, env=env,
-                       input=f"{PASSWORD}\n{PASSWORD}\n", text=True, check=True, capture_output=True)
+        env = production_env(Path(folder))
         rows = {}
-        server, base = serve("bench.bare:app", env)
-        try:
+        with gunicorn("bench.bare:app", env, WORKERS) as base:
             rows["bare Flask route"] = wrk(base + "/", options.seconds, options.connections)
-        finally:
-            server.terminate()
-            server.wait()
-        server, base = serve("app:app", env)
-        try:
+        with gunicorn("app:app", env, WORKERS) as base:
             cookie = sign_in(base)
             rows["lesson page"] = wrk(base + "/id/modules/hoaks/jenis-misinformasi", options.seconds,
                                       options.connections)
             rows["signed-in home"] = wrk(base + "/id/", options.seconds, options.connections, cookie)
-        finally:
-            server.terminate()
-            server.wait()
     bare = rows["bare Flask route"]["requests_per_second"]
     goals = {"lesson page": 0.6, "signed-in home": 0.4}
     print(f"gunicorn, {WORKERS} workers, wrk {options.connections} connections for {options.seconds} s each")

@@ -1,0 +1,62 @@
+"""What the benchmarks share: a fresh database with one learner, and an app under gunicorn."""
+
+import contextlib
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+PASSWORD = "satu dua tiga empat"
+LEARNER = "pelajar"
+
+
+def production_env(folder: Path) -> dict:
+    """Production settings on a SQLite database in `folder`, migrated, with the learner LEARNER."""
+    env = {**os.environ, "SECRET_KEY": secrets.token_hex(32), "SARING_ENV": "production",
+           "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
+           "CONTENT_CACHE_FILE": str(folder / "content-cache.json")}
+    subprocess.run([BIN / "pybabel", "compile", "-d", "translations"], cwd=ROOT, check=True, capture_output=True)
+    subprocess.run([BIN / "flask", "--app", "app", "db", "upgrade"], cwd=ROOT, env=env, check=True,
+                   capture_output=True)
+    subprocess.run([BIN / "flask", "--app", "app", "users", "create", LEARNER], cwd=ROOT, env=env,
+                   input=f"{PASSWORD}\n{PASSWORD}\n", text=True, check=True, capture_output=True)
+    return env
+
+
+def free_port() -> int:
+    """A port nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def gunicorn(app: str, env: dict, workers: int):
+    """`app` under gunicorn on a free port; yields its base address once it answers, stops it after."""
+    port = free_port()
+    server = subprocess.Popen([BIN / "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+                               "--no-control-socket", app], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(base + "/", timeout=1)
+                break
+            except urllib.error.HTTPError:
+                break  # it answers, even if not with 200
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise SystemExit(f"{app} did not start")
+        yield base
+    finally:
+        server.terminate()
+        server.wait()
