@@ -1,13 +1,16 @@
-"""What the benchmarks share: a fresh database with one learner, and an app under gunicorn."""
+"""What the benchmarks share: a fresh database with one learner, an app under gunicorn, signing in."""
 
 import contextlib
+import http.cookiejar
 import os
+import re
 import secrets
 import socket
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -60,3 +63,14 @@ def gunicorn(app: str, env: dict, workers: int):
     finally:
         server.terminate()
         server.wait()
+
+
+def sign_in(base: str) -> str:
+    """The learner LEARNER's session cookie, from logging in through the form."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(base + "/id/login").read().decode()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]
+    form = urllib.parse.urlencode({"csrf_token": token, "username": LEARNER, "password": PASSWORD}).encode()
+    opener.open(base + "/id/login", data=form)
+    return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)

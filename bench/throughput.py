@@ -8,18 +8,15 @@ the bare route's requests per second, a signed-in learner's home at least 40%, p
 """
 
 import argparse
-import http.cookiejar
 import json
 import os
 import re
 import shutil
 import subprocess
 import tempfile
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
-from bench.server import LEARNER, PASSWORD, gunicorn, production_env
+from bench.server import gunicorn, production_env, sign_in
 
 WORKERS = os.cpu_count() * 2 + 1
 
@@ -40,17 +37,6 @@ def wrk(url: str, seconds: int, connections: int, cookie: str | None = None) -> 
     return {"requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1]),
             "p50_ms": milliseconds(re.search(r"50%\s+(\S+)", output)[1]),
             "p99_ms": milliseconds(re.search(r"99%\s+(\S+)", output)[1])}
-
-
-def sign_in(base: str) -> str:
-    """A learner's session cookie, from logging in through the form."""
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    page = opener.open(base + "/id/login").read().decode()
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]
-    form = urllib.parse.urlencode({"csrf_token": token, "username": LEARNER, "password": PASSWORD}).encode()
-    opener.open(base + "/id/login", data=form)
-    return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
 
 
 def main() -> int:
