@@ -18,6 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PASSWORD = "satu dua tiga empat"
 LEARNER = "pelajar"
+# every request of a signed-in benchmark comes from one phone, as a session's requests do
+PHONE_USER_AGENT = "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile"
 
 
 def production_env(folder: Path) -> dict:
@@ -69,6 +71,7 @@ def sign_in(base: str) -> str:
     """The learner LEARNER's session cookie, from logging in through the form."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", PHONE_USER_AGENT)]
     page = opener.open(base + "/id/login").read().decode()
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]
     form = urllib.parse.urlencode({"csrf_token": token, "username": LEARNER, "password": PASSWORD}).encode()

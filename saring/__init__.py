@@ -4,10 +4,10 @@ import os
 
 from flask import Flask
 
-from . import accounts, admin, assets, classes, content, i18n, learning, quizzes, site
+from . import accounts, admin, assets, classes, content, i18n, learning, pagecache, quizzes, site
 from .config import PROJECT_ROOT, Config, validate
 from .content.cli import content_cli
-from .database import init_database
+from .database import engine_options, init_database
 from .extensions import babel, compress, csrf, db, login_manager, migrate
 
 
@@ -25,6 +25,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     validate(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
 
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config["SQLALCHEMY_DATABASE_URI"],
+                                                            app.config["SQLALCHEMY_ENGINE_OPTIONS"])
     db.init_app(app)
     init_database(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
@@ -32,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     i18n.init_app(app, babel)
     content.init_app(app)
+    pagecache.init_app(app)
     app.cli.add_command(content_cli)
     app.cli.add_command(admin.users_cli)
 

@@ -9,12 +9,12 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, lazyload, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import EmailField, PasswordField, RadioField, SelectChoice, StringField
 from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length, Optional, Regexp, ValidationError
@@ -22,6 +22,7 @@ from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length, Opti
 from .database import utcnow
 from .extensions import db, login_manager
 from .i18n import LANG_PREFIX, LANGUAGE_NAMES
+from .pagecache import owner_loader, shown_to
 
 bp = Blueprint("accounts", __name__, url_prefix=LANG_PREFIX)
 
@@ -32,6 +33,7 @@ SESSION_ID = re.compile(r"(\d{1,10}):(\d{1,10})", re.ASCII)
 PASSWORD_MIN, PASSWORD_MAX = 8, 128
 
 
+@shown_to(lambda user: [user.id])
 class User(UserMixin, db.Model):
     """A person with an account; email is optional because many learners have none."""
 
@@ -44,6 +46,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(sa.String(256))
     locale: Mapped[str] = mapped_column(sa.String(5), default="id")
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # goes up with every change shown on this person's pages, which keeps them in saring.pagecache
+    pages_version: Mapped[int] = mapped_column(default=0, server_default="0")
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -76,6 +80,7 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
+@shown_to(lambda granted: [granted.user_id])
 class UserRole(db.Model):
     """A role granted to an account beyond learning: teacher, editor or admin."""
 
@@ -106,8 +111,25 @@ def load_user(session_id: str) -> User | None:
     match = SESSION_ID.fullmatch(session_id)
     if match is None:
         return None
-    user = db.session.get(User, int(match[1]))
+    # roles load when a page asks (a kept page does not), not with every request
+    user = db.session.get(User, int(match[1]), options=[lazyload(User.roles)])
     return user if user is not None and user.session_version == int(match[2]) else None
+
+
+PAGES_OWNER = (sa.select(User.session_version, User.pages_version, User.must_change_password)
+               .where(User.id == sa.bindparam("id")))
+
+
+@owner_loader
+def pages_owner() -> tuple[int, int, int] | bool | None:
+    """For kept pages: the session's account and its versions, in one small query, without loading it."""
+    if "_user_id" not in session:
+        return None
+    match = SESSION_ID.fullmatch(session["_user_id"])
+    row = match and db.session.execute(PAGES_OWNER, {"id": int(match[1])}).first()
+    if not row or row.session_version != int(match[2]) or row.must_change_password:
+        return False  # a stale session or a first password: the usual way decides what to show
+    return int(match[1]), row.session_version, row.pages_version
 
 
 login_manager.login_view = "accounts.login"

@@ -20,6 +20,7 @@ class Config:
     ENV_NAME = "production"
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI = f"sqlite:///{PROJECT_ROOT / 'instance' / 'saring.sqlite3'}"
+    # a server's connections can drop (a restart, a failover): test each before use; see saring.database
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -37,6 +38,7 @@ class Config:
     COMPRESS_MIMETYPES = ("text/html", "text/css", "text/csv", "image/svg+xml", "application/json",
                           "application/javascript", "application/manifest+json")
     SQLITE_BUSY_TIMEOUT_MS = 5000
+    PAGE_CACHE_BYTES = 8 * 1024 * 1024  # rendered pages kept per process (saring.pagecache); 0 keeps none
     PASSWORD_HASH_METHOD = "scrypt"  # Werkzeug's default; tests use a cheap one to stay fast
 
     @classmethod
@@ -48,6 +50,7 @@ class Config:
         if env_name == "development":
             settings["CONTENT_RELOAD"] = True
             settings["TEMPLATES_AUTO_RELOAD"] = True
+            settings["PAGE_CACHE_BYTES"] = 0  # an edited template shows at once
         if environ.get("SECRET_KEY"):
             settings["SECRET_KEY"] = environ["SECRET_KEY"]
         elif env_name == "development":

@@ -9,6 +9,11 @@ from flask import Flask
 from .extensions import db
 
 
+def engine_options(uri: str, options: dict) -> dict:
+    """The engine's options for this database: a SQLite file never drops a connection, so it skips the ping."""
+    return {**options, "pool_pre_ping": False} if uri.startswith("sqlite") else options
+
+
 def init_database(app: Flask) -> None:
     """Make SQLite safe for several processes: WAL journal, a busy timeout, foreign keys."""
     busy_timeout = int(app.config["SQLITE_BUSY_TIMEOUT_MS"])

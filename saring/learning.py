@@ -17,12 +17,14 @@ from .content import Lesson, Module, get_library
 from .database import utcnow
 from .extensions import db
 from .i18n import LANG_PREFIX, current_language, local_today
+from .pagecache import kept_page, shown_to
 from .quizzes import QuizSummary, quiz_summaries
 
 bp = Blueprint("learn", __name__)
 MEDIA_MAX_AGE = 7 * 24 * 3600
 
 
+@shown_to(lambda progress: [progress.user_id])
 class LessonProgress(db.Model):
     """A lesson a learner has finished, keyed by content ids (not language or file position)."""
 
@@ -158,6 +160,7 @@ def done_row(module: Module, lesson: Lesson) -> int | None:
 
 
 @bp.get(f"{LANG_PREFIX}/")
+@kept_page
 def home():
     """Where to continue, then the modules."""
     progress = learner_progress(get_library().modules)
@@ -166,12 +169,14 @@ def home():
 
 
 @bp.get(f"{LANG_PREFIX}/modules")
+@kept_page
 def modules():
     """Every module with its progress bar."""
     return render_template("learn/modules.html", progress=learner_progress(get_library().modules))
 
 
 @bp.get(f"{LANG_PREFIX}/modules/<module_id>")
+@kept_page
 def module(module_id: str):
     """A module's lessons and quiz."""
     found = get_module_or_404(module_id)
@@ -180,6 +185,7 @@ def module(module_id: str):
 
 
 @bp.get(f"{LANG_PREFIX}/modules/<module_id>/<lesson_id>")
+@kept_page
 def lesson(module_id: str, lesson_id: str):
     """A lesson, with previous/next and "done"."""
     found, current = get_lesson_or_404(module_id, lesson_id)

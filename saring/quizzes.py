@@ -18,11 +18,13 @@ from .content import Question, QuizText, get_library
 from .database import utcnow
 from .extensions import db
 from .i18n import LANG_PREFIX, current_language
+from .pagecache import shown_to
 
 bp = Blueprint("quiz", __name__, url_prefix=f"{LANG_PREFIX}/modules/<module_id>/quiz")
 SUBMISSION_KEY = re.compile(r"[0-9a-f]{32}")
 
 
+@shown_to(lambda attempt: [attempt.user_id])
 class QuizAttempt(db.Model):
     """One submitted quiz; `submission_key` makes a resent form land on the same attempt."""
 

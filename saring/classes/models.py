@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..accounts import User
 from ..database import utcnow
 from ..extensions import db
+from ..pagecache import shown_to
 
 # Easy to read out loud and to copy from a board: no 0/O, 1/I/L.
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -27,6 +28,12 @@ def normalise_join_code(typed: str) -> str:
     return "".join(typed.split()).replace("-", "").upper()[:JOIN_CODE_LENGTH * 2]
 
 
+def members_of(classroom_id: int) -> sa.Select:
+    """The ids of a class's learners."""
+    return sa.select(Membership.user_id).where(Membership.classroom_id == classroom_id)
+
+
+@shown_to(lambda classroom: members_of(classroom.id))
 class Classroom(db.Model):
     """A teacher's class, which learners join with its code."""
 
@@ -45,6 +52,7 @@ class Classroom(db.Model):
         cascade="all, delete-orphan", order_by="Assignment.id", lazy="selectin")
 
 
+@shown_to(lambda membership: [membership.user_id])
 class Membership(db.Model):
     """A learner in a class."""
 
@@ -60,6 +68,7 @@ class Membership(db.Model):
     user: Mapped[User] = relationship()
 
 
+@shown_to(lambda assignment: members_of(assignment.classroom_id))
 class Assignment(db.Model):
     """A module a class must do, with an optional due date."""
 

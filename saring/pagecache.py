@@ -1,0 +1,153 @@
+"""Rendered pages kept in each process's memory, keyed by everything they show.
+
+A visitor's lesson is the same HTML for every visitor, and a learner's home only changes when
+something on it changes. Both are kept once rendered. A learner's pages are keyed by their account's
+`pages_version`, which goes up in the same transaction as any change shown on those pages (progress,
+attempts, classes, assignments, roles, names): models declare who sees them with `@shown_to`, and a
+flush hook does the counting, so every process notices through the database.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
+
+import sqlalchemy as sa
+from flask import Flask, current_app, g, request, session
+from sqlalchemy.orm import Session
+
+from .content import get_library
+from .i18n import current_language, local_today
+
+EXTENSION_KEY = "saring.pages"
+USERS = sa.table("users", sa.column("id"), sa.column("pages_version"))
+
+# model class -> who sees it: user ids, or a SELECT of user ids
+Viewers = Callable[[object], "Iterable[int] | sa.Select"]
+_VIEWERS: dict[type, Viewers] = {}
+
+
+def shown_to(viewers: Viewers):
+    """Class decorator: changing a row of this model changes the pages of `viewers(row)`."""
+    def register(model: type) -> type:
+        _VIEWERS[model] = viewers
+        return model
+    return register
+
+
+def renew_viewers_pages(db_session, _flush_context) -> None:
+    """After a flush, count one more version for everyone who sees a row that changed."""
+    ids: set[int] = set()
+    selects = []
+    for row in (*db_session.new, *db_session.dirty, *db_session.deleted):
+        viewers = _VIEWERS.get(type(row))
+        if viewers is None or (row in db_session.dirty and not db_session.is_modified(row)):
+            continue
+        found = viewers(row)
+        if isinstance(found, sa.Select):
+            selects.append(found)
+        else:
+            ids.update(i for i in found if i is not None)
+    if not ids and not selects:
+        return
+    who = [USERS.c.id.in_(sorted(ids))] if ids else []
+    who += [USERS.c.id.in_(select) for select in selects]
+    db_session.connection().execute(
+        sa.update(USERS).where(sa.or_(*who)).values(pages_version=USERS.c.pages_version + 1))
+
+
+class PageCache:
+    """A least-recently-used store of page texts, bounded by their total size."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.pages: OrderedDict[Hashable, str] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: Hashable) -> str | None:
+        """The page stored under `key`, marked as recently used."""
+        with self.lock:
+            page = self.pages.get(key)
+            if page is not None:
+                self.pages.move_to_end(key)
+            return page
+
+    def put(self, key: Hashable, page: str) -> None:
+        """Store `page`, dropping the least recently used ones beyond the size bound."""
+        cost = len(page.encode())
+        if cost > self.max_bytes:
+            return
+        with self.lock:
+            old = self.pages.pop(key, None)
+            self.size += cost - (len(old.encode()) if old is not None else 0)
+            self.pages[key] = page
+            while self.size > self.max_bytes:
+                _, dropped = self.pages.popitem(last=False)
+                self.size -= len(dropped.encode())
+
+
+def owner_loader(loader: Callable[[], tuple | bool | None]):
+    """Decorator for the accounts feature's hook: the signed-in account's (id, session, pages) versions,
+    None for a visitor, False when the session's pages must not be kept (say, an expired session)."""
+    global _owner_of_session
+    _owner_of_session = loader
+    return loader
+
+
+def _no_owner() -> None:
+    return None
+
+
+_owner_of_session: Callable[[], tuple | bool | None] = _no_owner
+
+
+def page_key() -> tuple | None:
+    """Everything the current page can depend on, or None when it must not be kept."""
+    if "_flashes" in session:
+        return None
+    owner = _owner_of_session()
+    if owner is False:
+        return None
+    key = (request.host_url, request.full_path, current_language(), local_today(), id(get_library()))
+    if owner is not None:
+        token = session.get("csrf_token")
+        if token is None:
+            return None  # the page will make one; keep the next rendering instead
+        key += (*owner, token)
+    return key
+
+
+def serve_kept_page():
+    """Before anything else runs (even loading the account): the kept text of a page that keeps."""
+    pages: PageCache | None = current_app.extensions.get(EXTENSION_KEY)
+    view = current_app.view_functions.get(request.endpoint)
+    if pages is None or request.method != "GET" or not getattr(view, "kept", False):
+        return None
+    g.page_key = key = page_key()
+    return pages.get(key) if key is not None else None
+
+
+def kept_page(view):
+    """View decorator: this page is kept once rendered, and served again while nothing it shows changes."""
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        page = view(*args, **kwargs)
+        key = g.pop("page_key", None)
+        # only a plain 200 page that set nothing in the session (a new CSRF token, a message)
+        if key is not None and isinstance(page, str) and not session.modified:
+            current_app.extensions[EXTENSION_KEY].put(key, page)
+        return page
+    wrapper.kept = True
+    return wrapper
+
+
+def init_app(app: Flask) -> None:
+    """Keep pages when PAGE_CACHE_BYTES allows, and count page versions on every flush."""
+    if app.config["PAGE_CACHE_BYTES"]:
+        app.extensions[EXTENSION_KEY] = PageCache(app.config["PAGE_CACHE_BYTES"])
+        app.before_request(serve_kept_page)  # first, as the factory calls this before any feature
+    if not sa.event.contains(Session, "after_flush", renew_viewers_pages):
+        sa.event.listen(Session, "after_flush", renew_viewers_pages)

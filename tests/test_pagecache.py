@@ -1,0 +1,161 @@
+"""Kept pages: rendered once, never shown to the wrong person, renewed by every change they show."""
+
+import contextlib
+
+import pytest
+from flask import template_rendered
+
+from saring.accounts import User, UserRole
+from saring.extensions import db
+from saring.pagecache import PageCache
+from tests.conftest import PASSWORD, make_app
+from tests.test_classes import as_learner, code_of, make_class
+
+LESSON = "/id/modules/hoaks/jenis-misinformasi"
+
+
+@contextlib.contextmanager
+def renders(app):
+    """The templates rendered while the block runs."""
+    seen = []
+
+    def record(_sender, template, context, **_extra):
+        seen.append(template.name)
+    template_rendered.connect(record, app)
+    try:
+        yield seen
+    finally:
+        template_rendered.disconnect(record, app)
+
+
+def test_a_visitors_page_is_rendered_once(app, client):
+    first = client.get(LESSON)
+    with renders(app) as seen:
+        again = app.test_client().get(LESSON)
+    assert seen == [] and again.data == first.data and again.status_code == 200
+    with renders(app) as seen:
+        client.get("/en/modules/hoaks/jenis-misinformasi")
+        client.get(LESSON + "?from=poster")
+        client.get(LESSON, base_url="http://saring.example")
+    assert seen == ["learn/lesson.html"] * 3, "another language, query or host is another page"
+
+
+def test_a_learner_never_gets_a_visitors_page_or_another_learners(app, client, login_as):
+    visitor_page = app.test_client().get("/id/").text
+    login_as("learner", username="ani")
+    ani_page = client.get("/id/").text
+    assert "Log out" in ani_page or "Keluar" in ani_page
+    assert ani_page != visitor_page
+    budi = as_learner(app, "budi")
+    budi.post("/id/modules/hoaks/jenis-misinformasi/done")
+    budi_page = budi.get("/id/modules").text
+    ani_modules = client.get("/id/modules").text
+    assert budi_page != ani_modules
+    assert app.test_client().get("/id/").text == visitor_page
+
+
+def test_a_learners_page_is_kept_until_something_on_it_changes(app, client, login_as):
+    login_as("learner")
+    client.get("/id/modules/hoaks")  # shows the welcome message, so it is not kept
+    before = client.get("/id/modules/hoaks").text
+    with renders(app) as seen:
+        client.get("/id/modules/hoaks")
+    assert seen == [] and '<li class="done">' not in before
+    client.post("/id/modules/hoaks/jenis-misinformasi/done")
+    with renders(app) as seen:
+        page = client.get("/id/modules/hoaks").text
+    assert seen == ["learn/module.html"]
+    assert page.count('<li class="done">') == 1
+
+
+def test_a_page_with_a_message_is_not_kept(app, client, login_as):
+    login_as("learner")
+    client.post("/id/language", data={"language": "en"})  # "Language changed" shows once
+    with renders(app) as seen:
+        client.get("/en/")
+        client.get("/en/")
+    assert seen == ["learn/home.html"], "the message page is rendered, then the plain one is kept"
+
+
+def test_a_teachers_change_reaches_the_learners_home_in_every_process(database_url, app, client, login_as):
+    """Another app process (own memory, same database) sees the teacher's assignment at once."""
+    other = make_app(database_url)
+    login_as("teacher", username="bu-sari")
+    class_id = make_class(client)
+    learner_elsewhere = other.test_client()
+    as_learner(app, "ani").post("/en/join", data={"code": code_of(app, class_id)})
+    learner_elsewhere.post("/en/login", data={"username": "ani", "password": PASSWORD})
+    learner_elsewhere.get("/en/")  # shows the welcome message, so it is not kept
+    before = learner_elsewhere.get("/en/").text
+    with renders(other) as seen:
+        learner_elsewhere.get("/en/")
+    assert seen == []
+    assert "Understanding hoaxes" in before and 'aria-labelledby="assigned-title"' not in before
+    client.post(f"/id/classes/{class_id}/assignments", data={"module": "hoaks", "due_date": ""})
+    after = learner_elsewhere.get("/en/").text
+    assert 'aria-labelledby="assigned-title"' in after
+    client.post(f"/id/classes/{class_id}/assignments/hoaks/remove")
+    assert 'aria-labelledby="assigned-title"' not in learner_elsewhere.get("/en/").text
+    with other.app_context():
+        db.engine.dispose()
+
+
+def test_a_new_role_shows_in_the_menu_at_once(app, client, login_as):
+    learner_id = login_as("learner", username="ani")
+    client.get("/id/")  # shows the welcome message, so it is not kept
+    assert "/id/classes" not in client.get("/id/").text
+    with renders(app) as seen:
+        client.get("/id/")
+    assert seen == []
+    with app.app_context():
+        db.session.add(UserRole(user_id=learner_id, role="teacher"))
+        db.session.commit()
+    assert "/id/classes" in client.get("/id/").text
+
+
+@pytest.mark.parametrize("app_config", [{"PAGE_CACHE_BYTES": 0}])
+def test_no_pages_are_kept_when_the_setting_is_zero(app, client):
+    client.get(LESSON)
+    with renders(app) as seen:
+        client.get(LESSON)
+    assert seen == ["learn/lesson.html"]
+
+
+def test_the_store_drops_the_least_recently_used_pages_beyond_its_size():
+    pages = PageCache(max_bytes=30)
+    pages.put("a", "x" * 10)
+    pages.put("b", "y" * 10)
+    assert pages.get("a") == "x" * 10  # "a" is now the most recently used
+    pages.put("c", "z" * 15)
+    assert pages.get("b") is None and pages.get("a") and pages.get("c")
+    assert pages.size == 25
+    pages.put("huge", "h" * 31)
+    assert pages.get("huge") is None and pages.size == 25
+    pages.put("a", "é" * 5)  # two bytes each
+    assert pages.size == 25
+
+
+def test_a_kept_page_is_not_served_to_a_session_that_has_ended(app, create_user):
+    create_user("ani")
+    phone, laptop = app.test_client(), app.test_client()
+    for device in (phone, laptop):
+        device.post("/id/login", data={"username": "ani", "password": PASSWORD})
+        device.get("/id/")  # the welcome message
+    laptop.get("/id/")
+    with renders(app) as seen:
+        assert "Keluar" in laptop.get("/id/").text
+    assert seen == [], "the laptop's home is kept"
+    phone.post("/id/account/password", data={"current": PASSWORD, "password": "sandi baru sekali",
+                                             "confirm": "sandi baru sekali"})
+    assert "Keluar" not in laptop.get("/id/").text
+
+
+def test_a_first_password_to_change_stops_kept_pages(app, client, login_as):
+    learner_id = login_as("learner")
+    client.get("/id/")
+    client.get("/id/")
+    with app.app_context():
+        db.session.get(User, learner_id).must_change_password = True
+        db.session.commit()
+    response = client.get("/id/")
+    assert response.status_code == 302 and "/id/account" in response.headers["Location"]
