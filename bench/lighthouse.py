@@ -97,10 +97,10 @@ def main() -> int:
     rows = []
     with tempfile.TemporaryDirectory() as folder, gunicorn("app:app", production_env(Path(folder)), workers=2) as base:
         cookie = sign_in(base)
-        result = answer_quiz(base, cookie)
+        result_path = answer_quiz(base, cookie)
         for lang in ("id", "en"):
             for name, path in PAGES:
-                path = (path or result).format(lang=lang)
+                path = (path or result_path).format(lang=lang)
                 rows.append(figures(name, lang, path, audit(base + path, cookie, Path(folder))))
     print(f"{'page':12} {'lang':4} " + " ".join(f"{short:>4}" for short in CATEGORIES.values())
           + f" {'LCP':>7} {'TBT':>6} {'CLS':>6} {'bytes':>8}")
