@@ -1,7 +1,9 @@
-"""Migrations keep every row, up from the first revision and back down, on SQLite and PostgreSQL."""
+"""Migrations keep every row, up from the first revision and back down, and build what the models declare."""
 
 import pytest
 import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from saring.extensions import db
@@ -50,3 +52,14 @@ def test_upgrade_from_the_first_revision_and_back_keeps_every_row(empty_database
         with db.engine.connect() as connection:
             assert counts(connection) == expected
         db.engine.dispose()
+
+
+def test_the_migrations_build_what_the_models_declare(empty_database):
+    """An index or column declared on a model but missing from the migrations (or the reverse) fails here."""
+    app = make_app(empty_database)
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as connection:
+            differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
+        db.engine.dispose()
+    assert differences == []
