@@ -23,7 +23,8 @@ WORKERS = os.cpu_count() * 2 + 1
 
 def wrk(url: str, seconds: int, connections: int, cookie: str | None = None) -> dict:
     """Requests per second and latency percentiles from one wrk run."""
-    command = ["wrk", "--latency", "-t2", f"-c{connections}", f"-d{seconds}s", "-H", f"User-Agent: {PHONE_USER_AGENT}", url]
+    command = ["wrk", "--latency", "-t2", f"-c{connections}", f"-d{seconds}s", "-H", f"User-Agent: {PHONE_USER_AGENT}",
+               url]
     if cookie:
         command[1:1] = ["-H", f"Cookie: {cookie}"]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout

@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
@@ -307,3 +308,98 @@ def test_teacher_journey_class_learners_assignment_report(server, phones):
     for phone in (teacher, learner, admin):
         phone.validate_html()
         assert phone.problems == []
+
+
+class Network:
+    """The app on a fixed port that a test can take off the network and bring back, as a phone's signal."""
+
+    def __init__(self, app):
+        self.app, self.port, self.http = app, None, None
+        self.up()
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def up(self):
+        self.http = make_server("127.0.0.1", self.port or 0, self.app, threaded=True)
+        self.port = self.http.server_port
+        threading.Thread(target=self.http.serve_forever, daemon=True).start()
+
+    def down(self):
+        self.http.shutdown()
+        self.http.server_close()
+
+
+@pytest.fixture
+def network(tmp_path):
+    app = make_app(f"sqlite:///{tmp_path / 'offline.sqlite3'}", WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        upgrade()
+    network = Network(app)
+    yield network
+    network.down()
+
+
+def test_offline_journey_save_a_module_read_and_answer_offline_then_see_the_result(network, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    from saring.admin import create_account
+    from saring.extensions import db
+    from saring.quizzes import QuizAttempt
+    app = network.app
+    with app.app_context():
+        create_account("rina", PASSWORD)
+        module = get_library().module("hoaks")
+    quiz = module.quiz.texts["id"]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2,
+                                      is_mobile=True, has_touch=True, locale="id-ID")
+        phone = Phone(context.new_page(), network.base, tmp_path)
+        page = phone.goto("/id/login")
+        page.get_by_label("Nama pengguna").fill("rina")
+        page.get_by_label("Kata sandi").fill(PASSWORD)
+        page.get_by_role("button", name="Masuk").click()
+        phone.check()
+        phone.goto(f"/id/modules/{module.id}")
+        page.wait_for_function("navigator.serviceWorker.controller !== null")
+        page.get_by_role("button", name="Simpan untuk offline").click()
+        status = page.locator(".save [role=status]")
+        status.filter(has_text="Tersimpan di HP ini").wait_for()
+        phone.check()
+
+        network.down()
+        context.set_offline(True)
+        lesson = module.lessons[1]
+        phone.goto(f"/id/modules/{module.id}/{lesson.id}")
+        assert page.locator("h1").inner_text() == lesson.texts["id"].title
+        phone.goto("/id/modules/cek-fakta")  # not saved
+        assert page.locator("h1").inner_text() == "Kamu sedang offline"
+
+        phone.goto(f"/id/modules/{module.id}/quiz")
+        saved = page.evaluate("caches.match(location.href).then((kept) => kept.text())")
+        explanations = [o.explanation_html[3:40] for q in quiz.questions for o in q.options]
+        assert "q1" in saved and not any(text in saved for text in explanations), "the saved quiz holds no answers"
+        for index, question in enumerate(quiz.questions):
+            for option_id in question.correct_ids:
+                page.locator(f'input[name="q{index + 1}"][value="{option_id}"]').check()
+        page.get_by_role("button", name="Cek jawabanku").click()
+        page.get_by_text("Jawabanmu tersimpan di HP ini").wait_for()
+        phone.check()
+        assert "/id/offline?waiting=" in page.url
+        with app.app_context():
+            assert db.session.scalar(sa.select(sa.func.count(QuizAttempt.id))) == 0
+
+        network.up()
+        context.set_offline(False)
+        page.wait_for_url(re.compile(rf"/id/modules/{module.id}/quiz/attempts/\d+$"), timeout=20_000)
+        phone.check()
+        total = len(quiz.questions)
+        assert f"{total} dari {total} soal benar." in page.content()
+        page.evaluate("navigator.serviceWorker.controller.postMessage({type: 'send'})")
+        page.reload()
+        with app.app_context():
+            assert db.session.scalar(sa.select(sa.func.count(QuizAttempt.id))) == 1, "sent once"
+
+        phone.validate_html()
+        assert phone.problems == []
+        context.close()
+        browser.close()

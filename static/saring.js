@@ -1,0 +1,73 @@
+// Saring works without this script. With it, a phone can save modules for offline use and send
+// answers given offline once the connection returns (see /sw.js).
+"use strict";
+(function () {
+  if (!("serviceWorker" in navigator) || !("caches" in window)) return;
+  const worker = navigator.serviceWorker;
+  const tell = (message) => worker.ready.then((registration) => registration.active.postMessage(message));
+
+  window.addEventListener("load", () => worker.register("/sw.js").catch(() => {}));
+  window.addEventListener("online", () => tell({type: "send"}));
+  tell({type: "send"});
+
+  // a shared phone: logging out removes the saved modules and anything still waiting
+  for (const form of document.querySelectorAll("form[data-forget]")) {
+    form.addEventListener("submit", () => tell({type: "forget"}));
+  }
+
+  // each opening of a quiz is a new attempt, even from a saved copy of the page
+  const key = document.querySelector("input[name=submission_key]");
+  if (key) {
+    key.value = Array.from(crypto.getRandomValues(new Uint8Array(16)),
+                           (byte) => byte.toString(16).padStart(2, "0")).join("");
+  }
+
+  for (const box of document.querySelectorAll("[data-save]")) setUpSaving(box);
+
+  const waiting = new URLSearchParams(window.location.search).get("waiting");
+  const panel = document.getElementById("waiting");
+  if (waiting && panel) {
+    panel.hidden = false;
+    document.getElementById("offline-note").hidden = true;
+    worker.addEventListener("message", (event) => {
+      const item = (event.data.items || []).find((found) => found.id === waiting);
+      if (!item || item.state === "waiting") return;
+      tell({type: "seen", id: item.id});
+      if (item.state === "sent") {
+        window.location.replace(item.result);
+      } else {
+        panel.querySelector("[data-state=waiting]").hidden = true;
+        panel.querySelector("[data-state=failed]").hidden = false;
+      }
+    });
+    window.setInterval(() => tell({type: "send"}), 5000);
+  }
+
+  function setUpSaving(box) {
+    const button = box.querySelector("button");
+    const status = box.querySelector("[role=status]");
+    const show = (saved, message) => {
+      button.textContent = saved ? box.dataset.removeLabel : box.dataset.saveLabel;
+      status.textContent = message;
+    };
+    caches.has(box.dataset.cache).then((saved) => show(saved, saved ? box.dataset.saved : ""));
+    box.hidden = false;
+    button.addEventListener("click", async () => {
+      if (await caches.has(box.dataset.cache)) {
+        await caches.delete(box.dataset.cache);
+        show(false, box.dataset.removed);
+        return;
+      }
+      show(false, box.dataset.saving);
+      try {
+        const list = await (await fetch(box.dataset.save, {credentials: "same-origin"})).json();
+        const cache = await caches.open(box.dataset.cache);
+        await cache.addAll([...list.pages, ...list.files]);
+        show(true, box.dataset.saved);
+      } catch (error) {
+        await caches.delete(box.dataset.cache);
+        show(false, box.dataset.failed);
+      }
+    });
+  }
+})();
