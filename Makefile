@@ -48,13 +48,22 @@ serve: install compile-translations
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --no-control-socket app:app
 
 ## Benchmarks (figures, not pass/fail tests): page weight of every learner page in both languages,
-## how long 1,000 lessons take to load, and requests per second against a bare Flask route.
-bench: install-dev compile-translations browser-tools
+## how long 1,000 lessons take to load, requests per second against a bare Flask route, Lighthouse's
+## mobile audit of every learner page, and each gunicorn worker's memory. Each runs even when one
+## before it misses its goal; make fails at the end if any did.
+bench: install-dev compile-translations browser-tools bench/node_modules/.package-lock.json
 	@command -v wrk >/dev/null 2>&1 || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo -n ); \
 		$$SUDO apt-get install -y -qq wrk >/dev/null 2>&1 || echo "wrk could not be installed: apt-get install wrk"; }
-	$(BIN)/python -m bench.page_weight
-	$(BIN)/python -m bench.content_load
-	$(BIN)/python -m bench.throughput
+	@status=0; for name in page_weight content_load throughput lighthouse memory; do \
+		echo "== bench/$$name.py =="; $(BIN)/python -m bench.$$name || status=1; \
+	done; exit $$status
+
+## Lighthouse for bench/lighthouse.py, at the version bench/package-lock.json pins (npm's record of
+## the install, so it runs again only when the pins change).
+bench/node_modules/.package-lock.json: bench/package.json bench/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm is missing: apt-get install nodejs npm"; exit 1; }
+	npm ci --prefix bench --no-audit --no-fund
+	touch $@
 
 ## Debian's Chromium (browser tests) and a Java runtime (the Nu Html Checker); never a browser download.
 browser-tools:
