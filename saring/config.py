@@ -36,7 +36,7 @@ class Config:
     STATIC_DIR = str(PROJECT_ROOT / "static")
     COMPRESS_STREAMS = False  # its streaming path leaves the file behind send_file open; nothing here streams
     COMPRESS_MIMETYPES = ("text/html", "text/css", "text/csv", "image/svg+xml", "application/json",
-                          "application/javascript", "application/manifest+json")
+                          "text/javascript", "application/javascript", "application/manifest+json")
     SQLITE_BUSY_TIMEOUT_MS = 5000
     PAGE_CACHE_BYTES = 8 * 1024 * 1024  # rendered pages kept per process (saring.pagecache); 0 keeps none
     PASSWORD_HASH_METHOD = "scrypt"  # Werkzeug's default; tests use a cheap one to stay fast

@@ -54,3 +54,13 @@ def test_a_changed_page_answers_200(client, login_as):
     login_as("learner")
     client.post(f"{LESSON}/done")
     assert client.get("/id/modules/hoaks", headers={"If-None-Match": etag}).status_code == 200
+
+
+@pytest.mark.parametrize("address", ["script", "/sw.js", "/id/manifest.webmanifest"])
+def test_scripts_and_the_manifest_are_compressed(client, address):
+    if address == "script":
+        address = re.search(r'<script src="([^"]+)"', client.get(LESSON).text)[1]
+    plain = client.get(address)
+    packed = client.get(address, headers={"Accept-Encoding": "br"})
+    assert packed.headers["Content-Encoding"] == "br"
+    assert len(packed.data) < len(plain.data)
