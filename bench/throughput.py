@@ -36,8 +36,9 @@ def wrk(url: str, seconds: int, connections: int, cookie: str | None = None) -> 
         return float(number) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
 
     return {"requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1]),
-            "p50_ms": milliseconds(re.search(r"50%\s+(\S+)", output)[1]),
-            "p99_ms": milliseconds(re.search(r"99%\s+(\S+)", output)[1])}
+            # the distribution's own lines: a thread's "+/- Stdev" (like 85.50%) also ends in 50%
+            "p50_ms": milliseconds(re.search(r"^\s*50%\s+(\S+)", output, re.MULTILINE)[1]),
+            "p99_ms": milliseconds(re.search(r"^\s*99%\s+(\S+)", output, re.MULTILINE)[1])}
 
 
 def main() -> int:
