@@ -7,8 +7,8 @@ from flask import Flask
 from . import accounts, admin, assets, classes, content, i18n, learning, offline, pagecache, quizzes, site
 from .config import PROJECT_ROOT, Config, validate
 from .content.cli import content_cli
-from .database import engine_options, init_database
-from .extensions import babel, compress, csrf, db, login_manager, migrate
+from .database import engine_options, init_database, init_migrations
+from .extensions import babel, compress, csrf, db, login_manager
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -29,7 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                                                             app.config["SQLALCHEMY_ENGINE_OPTIONS"])
     db.init_app(app)
     init_database(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    init_migrations(app, PROJECT_ROOT / "migrations")
     csrf.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app, babel)

@@ -1,8 +1,10 @@
 """Database set-up shared by every feature: SQLite pragmas and the session's error handling."""
 
 import sqlite3
+import sys
 from datetime import UTC, datetime
 
+import click
 import sqlalchemy as sa
 from flask import Flask
 
@@ -28,6 +30,17 @@ def init_database(app: Flask) -> None:
 
     with app.app_context():
         sa.event.listen(db.engine, "connect", on_connect)
+
+
+def init_migrations(app: Flask, folder) -> None:
+    """Bind Flask-Migrate under the `flask` command (for `flask db`), or where it is already loaded (tests).
+
+    A served app never migrates, and Alembic with the template engine it brings costs every gunicorn
+    worker about 10 MB, so it is imported here, on demand, instead of with the other extensions.
+    """
+    if click.get_current_context(silent=True) is not None or "flask_migrate" in sys.modules:
+        from flask_migrate import Migrate
+        Migrate(app, db, directory=str(folder), render_as_batch=True)
 
 
 def database_status() -> tuple[bool, str]:

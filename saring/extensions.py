@@ -1,9 +1,9 @@
-"""Flask extensions, created unbound here and bound to the app in the factory."""
+"""Flask extensions, created unbound here and bound to the app in the factory (Flask-Migrate: see
+saring.database.init_migrations)."""
 
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
@@ -23,7 +23,6 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()

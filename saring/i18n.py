@@ -1,10 +1,12 @@
 """Languages: the language in every URL, negotiation for `/`, and the switcher's links."""
 
+import functools
 from datetime import date, datetime
 from urllib.parse import urlencode
 
 from flask import Flask, g, request, url_for
-from flask_babel import Babel, format_number, format_percent, get_timezone
+from babel.numbers import format_decimal
+from flask_babel import Babel, format_percent, get_locale, get_timezone
 from flask_login import current_user
 
 from .content.model import LANGUAGES
@@ -46,6 +48,16 @@ def page_in(lang: str, external: bool = False) -> str:
         return f"{address}?{urlencode(list(request.args.items(multi=True)))}" if request.args else address
     # a page shown after a failed form (a POST-only address) switches to the home page
     return url_for("learn.home", lang=lang, _external=external)
+
+
+@functools.lru_cache(maxsize=4096)
+def _formatted(number: int | float, locale: str) -> str:
+    return format_decimal(number, locale=locale)
+
+
+def format_number(number: int | float) -> str:
+    """A number as the reader writes it (1.234 in Indonesian, 1,234 in English); a report shows hundreds."""
+    return _formatted(number, str(get_locale()))
 
 
 def init_app(app: Flask, babel: Babel) -> None:
