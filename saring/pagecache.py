@@ -16,7 +16,9 @@ from collections.abc import Callable, Hashable, Iterable
 
 import sqlalchemy as sa
 from flask import Flask, current_app, g, request, session
+from flask_wtf.csrf import generate_csrf, validate_csrf
 from sqlalchemy.orm import Session
+from wtforms import ValidationError
 
 from .content import get_library
 from .i18n import current_language, local_today
@@ -144,8 +146,23 @@ def kept_page(view):
     return wrapper
 
 
+def page_csrf_token() -> str:
+    """The session's CSRF token, signed once and kept: a page renders the same bytes each time,
+    in every process, so it can be kept and its ETag holds (Flask-WTF signs a new one per request)."""
+    kept = session.get("csrf_page_token")
+    if kept is not None:
+        try:
+            validate_csrf(kept)
+            return kept
+        except ValidationError:
+            pass  # the session's token changed: sign the new one
+    token = session["csrf_page_token"] = generate_csrf()
+    return token
+
+
 def init_app(app: Flask) -> None:
     """Keep pages when PAGE_CACHE_BYTES allows, and count page versions on every flush."""
+    app.jinja_env.globals["csrf_token"] = page_csrf_token  # instead of Flask-WTF's, bound before this
     if app.config["PAGE_CACHE_BYTES"]:
         app.extensions[EXTENSION_KEY] = PageCache(app.config["PAGE_CACHE_BYTES"])
         app.before_request(serve_kept_page)  # first, as the factory calls this before any feature

@@ -1,6 +1,7 @@
 """Kept pages: rendered once, never shown to the wrong person, renewed by every change they show."""
 
 import contextlib
+import re
 
 import pytest
 from flask import template_rendered
@@ -159,3 +160,19 @@ def test_a_first_password_to_change_stops_kept_pages(app, client, login_as):
         db.session.commit()
     response = client.get("/id/")
     assert response.status_code == 302 and "/id/account" in response.headers["Location"]
+
+
+def test_every_process_renders_a_learners_page_with_the_same_bytes(database_url, app, client, login_as):
+    """One CSRF token per session: another worker's copy of the page has the same ETag, so a phone gets 304."""
+    login_as("learner")
+    client.get("/id/")  # the welcome message
+    first = client.get("/id/modules/hoaks")
+    other = make_app(database_url)
+    with other.test_client() as elsewhere:
+        elsewhere.set_cookie("session", client.get_cookie("session").value)
+        again = elsewhere.get("/id/modules/hoaks", headers={"If-None-Match": first.headers["ETag"]})
+        assert again.status_code == 304
+        logout_form = re.search(r'name="csrf_token" value="([^"]+)"', first.text)[1]
+        assert elsewhere.post("/id/logout", data={"csrf_token": logout_form}).status_code == 302
+    with other.app_context():
+        db.engine.dispose()
