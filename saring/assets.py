@@ -55,9 +55,10 @@ def file(hashed: str):
 def add_validators(response):
     """Pages carry an ETag and are revalidated, so an unchanged page answers 304 with no body."""
     if request.method in ("GET", "HEAD") and response.status_code == 200 and response.mimetype == "text/html":
-        response.add_etag()
+        response.add_etag()  # a kept page brings its own
         response.cache_control.no_cache = True
-        response.make_conditional(request)
+        if "HTTP_IF_NONE_MATCH" in request.environ or "HTTP_IF_MODIFIED_SINCE" in request.environ:
+            response.make_conditional(request)
     return response
 
 

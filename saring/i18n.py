@@ -1,13 +1,16 @@
 """Languages: the language in every URL, negotiation for `/`, and the switcher's links."""
 
 import functools
-from datetime import date, datetime
+import time
+from datetime import date, datetime, tzinfo
 from urllib.parse import urlencode
 
-from flask import Flask, g, request, url_for
+from babel.dates import get_timezone
 from babel.numbers import format_decimal
-from flask_babel import Babel, format_percent, get_locale, get_timezone
+from flask import Flask, current_app, g, request, url_for
+from flask_babel import Babel, format_percent, get_locale
 from flask_login import current_user
+from werkzeug.http import dump_cookie
 
 from .content.model import LANGUAGES
 
@@ -29,7 +32,13 @@ def negotiate_language() -> str:
 
 def local_today() -> date:
     """Today where the school is (the app's time zone, Asia/Jakarta unless configured)."""
-    return datetime.now(get_timezone()).date()
+    return datetime.now(time_zone(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+@functools.lru_cache
+def time_zone(name: str) -> tzinfo:
+    """A time zone by name, looked up once (every kept page's key asks for today's date)."""
+    return get_timezone(name)
 
 
 def current_language() -> str:
@@ -60,6 +69,12 @@ def format_number(number: int | float) -> str:
     return _formatted(number, str(get_locale()))
 
 
+@functools.lru_cache(maxsize=16)
+def language_cookie(lang: str, secure: bool, _hour: int) -> str:
+    """The cookie that remembers the language, written once an hour (its expiry moves a year ahead with it)."""
+    return dump_cookie(LANG_COOKIE, lang, max_age=LANG_COOKIE_AGE, samesite="Lax", httponly=True, secure=secure)
+
+
 def init_app(app: Flask, babel: Babel) -> None:
     """Bind Flask-Babel and keep the language of the URL across every link."""
     babel.init_app(app, locale_selector=current_language)
@@ -79,8 +94,7 @@ def init_app(app: Flask, babel: Babel) -> None:
     def remember_language(response):
         lang = g.get("lang")
         if lang and request.cookies.get(LANG_COOKIE) != lang:
-            response.set_cookie(LANG_COOKIE, lang, max_age=LANG_COOKIE_AGE, samesite="Lax", httponly=True,
-                                secure=request.is_secure)
+            response.headers.add("Set-Cookie", language_cookie(lang, request.is_secure, int(time.time() // 3600)))
         return response
 
     @app.context_processor

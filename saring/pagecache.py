@@ -13,11 +13,13 @@ import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import Flask, current_app, g, request, session
+from flask import Flask, Response, current_app, g, request, session
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from sqlalchemy.orm import Session
+from werkzeug.http import generate_etag
 from wtforms import ValidationError
 
 from .content import get_library
@@ -60,16 +62,30 @@ def renew_viewers_pages(db_session, _flush_context) -> None:
         sa.update(USERS).where(sa.or_(*who)).values(pages_version=USERS.c.pages_version + 1))
 
 
+@dataclass(frozen=True)
+class KeptPage:
+    """A rendered page's bytes and their ETag, computed once."""
+
+    body: bytes
+    etag: str
+
+    def response(self) -> Response:
+        """The page as a response, validators included."""
+        response = Response(self.body, mimetype="text/html")
+        response.set_etag(self.etag)
+        return response
+
+
 class PageCache:
-    """A least-recently-used store of page texts, bounded by their total size."""
+    """A least-recently-used store of rendered pages, bounded by their total size."""
 
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
         self.size = 0
-        self.pages: OrderedDict[Hashable, str] = OrderedDict()
+        self.pages: OrderedDict[Hashable, KeptPage] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: Hashable) -> str | None:
+    def get(self, key: Hashable) -> KeptPage | None:
         """The page stored under `key`, marked as recently used."""
         with self.lock:
             page = self.pages.get(key)
@@ -77,18 +93,18 @@ class PageCache:
                 self.pages.move_to_end(key)
             return page
 
-    def put(self, key: Hashable, page: str) -> None:
-        """Store `page`, dropping the least recently used ones beyond the size bound."""
-        cost = len(page.encode())
-        if cost > self.max_bytes:
+    def put(self, key: Hashable, text: str) -> None:
+        """Store a page, dropping the least recently used ones beyond the size bound."""
+        body = text.encode()
+        if len(body) > self.max_bytes:
             return
         with self.lock:
             old = self.pages.pop(key, None)
-            self.size += cost - (len(old.encode()) if old is not None else 0)
-            self.pages[key] = page
+            self.size += len(body) - (len(old.body) if old is not None else 0)
+            self.pages[key] = KeptPage(body, generate_etag(body))
             while self.size > self.max_bytes:
                 _, dropped = self.pages.popitem(last=False)
-                self.size -= len(dropped.encode())
+                self.size -= len(dropped.body)
 
 
 def owner_loader(loader: Callable[[], tuple | bool | None]):
@@ -113,7 +129,7 @@ def page_key() -> tuple | None:
     owner = _owner_of_session()
     if owner is False:
         return None
-    key = (request.host_url, request.full_path, current_language(), local_today(), id(get_library()))
+    key = (request.scheme, request.host, request.full_path, current_language(), local_today(), id(get_library()))
     if owner is not None:
         token = session.get("csrf_token")
         if token is None:
@@ -129,7 +145,8 @@ def serve_kept_page():
     if pages is None or request.method != "GET" or not getattr(view, "kept", False):
         return None
     g.page_key = key = page_key()
-    return pages.get(key) if key is not None else None
+    kept = pages.get(key) if key is not None else None
+    return kept.response() if kept is not None else None
 
 
 def kept_page(view):

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from flask import template_rendered
+from werkzeug.http import generate_etag
 
 from saring.accounts import User, UserRole
 from saring.extensions import db
@@ -126,14 +127,14 @@ def test_the_store_drops_the_least_recently_used_pages_beyond_its_size():
     pages = PageCache(max_bytes=30)
     pages.put("a", "x" * 10)
     pages.put("b", "y" * 10)
-    assert pages.get("a") == "x" * 10  # "a" is now the most recently used
+    assert pages.get("a").body == b"x" * 10  # "a" is now the most recently used
     pages.put("c", "z" * 15)
     assert pages.get("b") is None and pages.get("a") and pages.get("c")
     assert pages.size == 25
     pages.put("huge", "h" * 31)
     assert pages.get("huge") is None and pages.size == 25
     pages.put("a", "é" * 5)  # two bytes each
-    assert pages.size == 25
+    assert pages.size == 25 and pages.get("a").etag == generate_etag("é".encode() * 5)
 
 
 def test_a_kept_page_is_not_served_to_a_session_that_has_ended(app, create_user):
