@@ -14,6 +14,7 @@ from flask_migrate import upgrade
 
 from saring import content, create_app
 from saring.accounts import User, UserRole
+from saring.classes import Assignment, Classroom, Membership
 from saring.extensions import db
 
 HERE = Path(__file__).parent
@@ -161,3 +162,38 @@ def login_as(client, create_user):
 def hidden_fields(html: str) -> dict:
     """The hidden fields of a page's quiz form (submission key and quiz version), to post it back."""
     return dict(re.findall(r'<input type="hidden" name="(submission_key|quiz_version)" value="([^"]*)">', html))
+
+
+@pytest.fixture
+def owned_class(app, create_user, owned_attempt):
+    """A class taught by "guru-kelas", with one assigned module and the learner "pemilik" it created."""
+    teacher = create_user("guru-kelas", role="teacher")
+    with app.app_context():
+        classroom = Classroom(teacher_id=teacher, name="8B", join_code="ABCDEF",
+                              assignments=[Assignment(module_id="hoaks")])
+        db.session.add(classroom)
+        db.session.flush()
+        learner = db.session.scalar(sa.select(User.id).filter_by(username="pemilik"))
+        db.session.add(Membership(classroom_id=classroom.id, user_id=learner, created_here=True))
+        db.session.commit()
+        return classroom.id
+
+
+@pytest.fixture
+def owned_attempt(client, create_user):
+    """An attempt saved by the learner "pemilik" (the owner); the client is signed out afterwards."""
+    create_user("pemilik")
+    client.post("/id/login", data={"username": "pemilik", "password": PASSWORD})
+    form = client.get("/id/modules/hoaks/quiz").text
+    data = hidden_fields(form)
+    for name in set(re.findall(r'name="(q\d+)"', form)):
+        data[name] = re.search(rf'name="{name}" value="(\w)"', form)[1]
+    location = client.post("/id/modules/hoaks/quiz", data=data).headers["Location"]
+    client.post("/id/logout")
+    return int(location.rsplit("/", 1)[1])
+
+
+def owner_id(client):
+    """The id of the learner "pemilik"."""
+    with client.application.app_context():
+        return db.session.scalar(sa.select(User.id).filter_by(username="pemilik"))

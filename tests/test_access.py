@@ -1,14 +1,8 @@
 """Every route against every role: who may see what, and what everyone else gets."""
 
-import re
-
 import pytest
-import sqlalchemy as sa
 
-from saring.accounts import User
-from saring.classes import Assignment, Classroom, Membership
-from saring.extensions import db
-from tests.conftest import PASSWORD, hidden_fields
+from tests.conftest import PASSWORD, owner_id
 
 # "owner" saved the attempt below; "class-teacher" teaches the class below; "teacher" teaches another class.
 ROLES = ("anonymous", "learner", "owner", "teacher", "class-teacher", "editor", "admin")
@@ -96,40 +90,6 @@ MATRIX = {
 
 def test_every_route_is_in_the_matrix(app):
     assert {rule.endpoint for rule in app.url_map.iter_rules()} == set(MATRIX)
-
-
-@pytest.fixture
-def owned_class(app, create_user, owned_attempt):
-    """A class taught by "guru-kelas", with one assigned module and the learner "pemilik" it created."""
-    teacher = create_user("guru-kelas", role="teacher")
-    with app.app_context():
-        classroom = Classroom(teacher_id=teacher, name="8B", join_code="ABCDEF",
-                              assignments=[Assignment(module_id="hoaks")])
-        db.session.add(classroom)
-        db.session.flush()
-        learner = db.session.scalar(sa.select(User.id).filter_by(username="pemilik"))
-        db.session.add(Membership(classroom_id=classroom.id, user_id=learner, created_here=True))
-        db.session.commit()
-        return classroom.id
-
-
-@pytest.fixture
-def owned_attempt(client, create_user):
-    """An attempt saved by the learner "pemilik" (the owner); the client is signed out afterwards."""
-    create_user("pemilik")
-    client.post("/id/login", data={"username": "pemilik", "password": PASSWORD})
-    form = client.get("/id/modules/hoaks/quiz").text
-    data = hidden_fields(form)
-    for name in set(re.findall(r'name="(q\d+)"', form)):
-        data[name] = re.search(rf'name="{name}" value="(\w)"', form)[1]
-    location = client.post("/id/modules/hoaks/quiz", data=data).headers["Location"]
-    client.post("/id/logout")
-    return int(location.rsplit("/", 1)[1])
-
-
-def owner_id(client):
-    with client.application.app_context():
-        return db.session.scalar(sa.select(User.id).filter_by(username="pemilik"))
 
 
 @pytest.mark.parametrize("role", ROLES)
