@@ -4,7 +4,7 @@ import os
 
 from flask import Flask
 
-from . import accounts, admin, assets, classes, content, i18n, learning, offline, pagecache, quizzes, site
+from . import accounts, admin, assets, classes, content, i18n, learning, offline, pagecache, quizzes, security, site
 from .config import PROJECT_ROOT, Config, validate
 from .content.cli import content_cli
 from .database import engine_options, init_database, init_migrations
@@ -30,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     init_database(app)
     init_migrations(app, PROJECT_ROOT / "migrations")
+    security.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app, babel)

@@ -40,6 +40,10 @@ class Config:
     SQLITE_BUSY_TIMEOUT_MS = 5000
     PAGE_CACHE_BYTES = 8 * 1024 * 1024  # rendered pages kept per process (saring.pagecache); 0 keeps none
     PASSWORD_HASH_METHOD = "scrypt"  # Werkzeug's default; tests use a cheap one to stay fast
+    # how many reverse proxies (nginx, Caddy) stand in front and set X-Forwarded-For/-Proto/-Host;
+    # 0 trusts none of those headers (a client could forge them). See saring.security
+    TRUSTED_PROXIES = 0
+    SESSION_COOKIE_SECURE = False  # Secure anyway whenever the request is HTTPS (saring.security)
 
     @classmethod
     def from_env(cls, environ=os.environ) -> dict:
@@ -57,6 +61,8 @@ class Config:
             settings["SECRET_KEY"] = development_secret()
         if environ.get("CONTENT_CACHE_FILE"):
             settings["CONTENT_CACHE_FILE"] = environ["CONTENT_CACHE_FILE"]
+        if environ.get("TRUSTED_PROXIES"):
+            settings["TRUSTED_PROXIES"] = environ["TRUSTED_PROXIES"].strip()
         if environ.get("DATABASE_URL"):
             settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(environ["DATABASE_URL"])
         return settings
@@ -89,6 +95,10 @@ def validate(config) -> None:
             "SECRET_KEY is not set. Set it to a long random value, for example:\n"
             "  export SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
         )
+    proxies = config.get("TRUSTED_PROXIES", 0)
+    if not str(proxies).isdecimal() or int(proxies) > 10:
+        raise ConfigError(f"TRUSTED_PROXIES is {proxies!r}: set it to the number of reverse proxies in front "
+                          "of Saring (0 when browsers reach it directly, 1 for one nginx or Caddy).")
     for key in ("CONTENT_LESSONS_DIR", "CONTENT_QUIZZES_DIR"):
         if not Path(config[key]).is_dir():
             raise ConfigError(f"{key} points to {config[key]}, which is not a folder.")

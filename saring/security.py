@@ -1,0 +1,72 @@
+"""Security headers on every response, HTTPS behind a reverse proxy, and session cookies Secure over HTTPS.
+
+Pages are plain HTML with one script and one stylesheet from /assets/, so the Content-Security-Policy
+allows nothing inline and nothing from another site: should a name or a lesson ever slip markup
+past the escaping and the content sanitiser, the browser still refuses to run it.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+from flask.sessions import SecureCookieSessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+CONTENT_SECURITY_POLICY = "; ".join((
+    "default-src 'self'",
+    "script-src 'self'",  # /assets/saring.js; the service worker is /sw.js
+    "style-src 'self'",  # /assets/saring.css, and nothing in a style attribute
+    "img-src 'self'",  # lesson images under /media/, the icons under /assets/
+    "connect-src 'self'",  # "Save for offline" fetches a module's list and its pages
+    "font-src 'self'",
+    "manifest-src 'self'",
+    "worker-src 'self'",
+    "form-action 'self'",
+    "frame-src 'none'",
+    "base-uri 'none'",
+    "object-src 'none'",
+    "frame-ancestors 'none'",
+))
+# no page uses any of these; a lesson's link to another site cannot ask for them either
+PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
+    "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media", "fullscreen", "geolocation",
+    "gyroscope", "magnetometer", "microphone", "midi", "payment", "picture-in-picture",
+    "publickey-credentials-get", "screen-wake-lock", "usb", "xr-spatial-tracking",
+))
+HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    # a learner's addresses (lessons, attempts, a class's join link) never reach another site, not even
+    # which school's Saring they came from; same-origin requests keep it, as the CSRF check over HTTPS needs
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",  # frame-ancestors for browsers that predate it
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Permissions-Policy": PERMISSIONS_POLICY,
+}
+
+
+def add_security_headers(response: Response) -> Response:
+    """Every response: the headers above (a route's own stricter ones stay), HSTS over HTTPS only."""
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.is_secure:
+        # plain HTTP must keep working for development and for a school's LAN without a certificate
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+class HttpsAwareSessionInterface(SecureCookieSessionInterface):
+    """The session cookie is Secure whenever the request came over HTTPS (or always, when configured)."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        """Flask's setting is fixed at start-up; the scheme is known per request (through ProxyFix)."""
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+
+def init_app(app: Flask) -> None:
+    """Trust TRUSTED_PROXIES proxies' forwarded headers, and secure every response and session cookie."""
+    hops = int(app.config["TRUSTED_PROXIES"])
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    app.session_interface = HttpsAwareSessionInterface()
+    app.after_request(add_security_headers)
