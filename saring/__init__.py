@@ -4,7 +4,21 @@ import os
 
 from flask import Flask
 
-from . import accounts, admin, assets, classes, content, i18n, learning, offline, pagecache, quizzes, security, site
+from . import (
+    accounts,
+    admin,
+    assets,
+    classes,
+    content,
+    i18n,
+    learning,
+    offline,
+    pagecache,
+    privacy,
+    quizzes,
+    security,
+    site,
+)
 from .config import PROJECT_ROOT, Config, validate
 from .content.cli import content_cli
 from .database import engine_options, init_database, init_migrations
@@ -39,7 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.cli.add_command(content_cli)
     app.cli.add_command(admin.users_cli)
 
-    for feature in (site, accounts, learning, quizzes, classes, admin, offline):
+    for feature in (site, accounts, learning, quizzes, classes, admin, offline, privacy):
         app.register_blueprint(feature.bp)
     site.register_error_handlers(app)
     compress.init_app(app)

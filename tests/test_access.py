@@ -77,6 +77,10 @@ MATRIX = {
     "classes.items_csv": ("GET", "/id/classes/{classroom}/modules/hoaks/items.csv", only_teachers(
         (404, None), (200, None), "%2Fid%2Fclasses%2F{classroom}%2Fmodules%2Fhoaks%2Fitems.csv")),
     "classes.join": ("GET", "/id/join", signed_in(200, anonymous=(302, "/id/login?next=%2Fid%2Fjoin"))),
+    "privacy.export_data": ("GET", "/id/account/data.json", signed_in(
+        200, anonymous=(302, "/id/login?next=%2Fid%2Faccount%2Fdata.json"))),
+    "privacy.delete_account": ("GET", "/id/account/delete", signed_in(
+        200, anonymous=(302, "/id/login?next=%2Fid%2Faccount%2Fdelete"))),
     "offline.manifest": ("GET", "/id/manifest.webmanifest", dict.fromkeys(ROLES, (200, None))),
     "offline.service_worker": ("GET", "/sw.js", dict.fromkeys(ROLES, (200, None))),
     "offline.offline_page": ("GET", "/en/offline", dict.fromkeys(ROLES, (200, None))),
