@@ -77,6 +77,12 @@ MATRIX = {
     "classes.items_csv": ("GET", "/id/classes/{classroom}/modules/hoaks/items.csv", only_teachers(
         (404, None), (200, None), "%2Fid%2Fclasses%2F{classroom}%2Fmodules%2Fhoaks%2Fitems.csv")),
     "classes.join": ("GET", "/id/join", signed_in(200, anonymous=(302, "/id/login?next=%2Fid%2Fjoin"))),
+    "classes.remove_learner": ("POST", "/id/classes/{classroom}/learners/{owner}/remove", only_teachers(
+        (404, None), (302, "/id/classes/{classroom}"),
+        "%2Fid%2Fclasses%2F{classroom}%2Flearners%2F{owner}%2Fremove")),
+    # only a member can leave: the owner is in the class, nobody else is
+    "classes.leave": ("POST", "/id/classes/{classroom}/leave", signed_in(
+        404, owner=(302, "/id/join"), anonymous=(302, "/id/login?next=%2Fid%2Fclasses%2F{classroom}%2Fleave"))),
     "privacy.export_data": ("GET", "/id/account/data.json", signed_in(
         200, anonymous=(302, "/id/login?next=%2Fid%2Faccount%2Fdata.json"))),
     "privacy.delete_account": ("GET", "/id/account/delete", signed_in(

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from saring.accounts import User
+from saring.accounts import User, UserRole
 from saring.classes import Assignment, Classroom, Membership
 from saring.classes.models import JOIN_CODE_ALPHABET
 from saring.content import get_library
@@ -190,3 +190,84 @@ def test_the_code_field_lets_learners_type_separators(app, client, teacher):
     html = as_learner(app).get("/id/join").text
     field = re.search(r'<input [^>]*name="code"[^>]*>', html)[0]
     assert "maxlength" not in field and 'autocapitalize="characters"' in field
+
+
+def progress_rows(app, user_id):
+    """The learner's lesson and quiz rows, which leaving or being removed from a class never touches."""
+    with app.app_context():
+        return (db.session.scalars(sa.select(LessonProgress.lesson_id).filter_by(user_id=user_id)).all(),
+                db.session.scalars(sa.select(QuizAttempt.id).filter_by(user_id=user_id)).all())
+
+
+def joined_learner_with_progress(app, client, username="ani-lestari"):
+    """A class of the signed-in teacher, assigned hoaks, and a learner in it with a lesson done and a quiz
+    attempt; returns the class id, the learner's client and id."""
+    class_id = make_class(client)
+    client.post(f"/id/classes/{class_id}/assignments", data={"module": "hoaks"})
+    learner = as_learner(app, username)
+    learner.post("/id/join", data={"code": code_of(app, class_id)})
+    learner.post("/id/modules/hoaks/jenis-misinformasi/done")
+    with app.app_context():
+        user_id = db.session.scalar(sa.select(User.id).filter_by(username=username))
+        db.session.add(QuizAttempt(user_id=user_id, module_id="hoaks", lang="id", submission_key="1" * 32,
+                                   score=3, total=10, percent=30, passed=False))
+        db.session.commit()
+    assert progress_rows(app, user_id)[0] == ["jenis-misinformasi"]
+    return class_id, learner, user_id
+
+
+def assigned_on_home(learner):
+    return 'id="assigned-title"' in learner.get("/id/").text
+
+
+def test_a_learner_leaves_a_class_and_keeps_their_progress(app, client, teacher):
+    class_id, learner, user_id = joined_learner_with_progress(app, client)
+    kept = progress_rows(app, user_id)
+    page = learner.get("/id/join").text
+    assert "8B Literasi digital, bersama bu-sari" in page and "Keluar dari kelas ini" in page
+    assert assigned_on_home(learner)  # the home page is kept from here on
+    response = learner.post(f"/id/classes/{class_id}/leave")
+    assert response.status_code == 302 and response.headers["Location"] == "/id/join"
+    assert "Kamu sudah keluar dari 8B Literasi digital." in learner.get("/id/join").text
+    assert members(app, class_id) == []
+    assert progress_rows(app, user_id) == kept
+    assert not assigned_on_home(learner), "the kept home page drops the class's assignments"
+    assert "ani-lestari" not in client.get(f"/id/classes/{class_id}/report").text
+    assert learner.post(f"/id/classes/{class_id}/leave").status_code == 404, "no longer a member"
+
+
+def test_a_learner_cannot_leave_for_someone_else(app, client, teacher):
+    class_id, _learner, user_id = joined_learner_with_progress(app, client)
+    stranger = as_learner(app, "budi")
+    assert stranger.post(f"/id/classes/{class_id}/leave").status_code == 404
+    assert stranger.post(f"/id/classes/{class_id}/leave", data={"user_id": user_id}).status_code == 404
+    assert members(app, class_id) == [user_id]
+
+
+def test_a_teacher_removes_a_learner_who_keeps_their_progress(app, client, teacher):
+    class_id, learner, user_id = joined_learner_with_progress(app, client)
+    kept = progress_rows(app, user_id)
+    assert "ani-lestari" in client.get(f"/id/classes/{class_id}/report").text
+    assert assigned_on_home(learner)
+    response = client.post(f"/id/classes/{class_id}/learners/{user_id}/remove")
+    assert response.status_code == 302 and response.headers["Location"] == f"/id/classes/{class_id}"
+    page = client.get(f"/id/classes/{class_id}").text
+    assert "ani-lestari tidak lagi ada di kelas ini. Kemajuan dan hasil kuisnya tetap tersimpan" in page
+    assert members(app, class_id) == []
+    assert progress_rows(app, user_id) == kept
+    assert "ani-lestari" not in client.get(f"/id/classes/{class_id}/report").text
+    assert client.get(f"/id/classes/{class_id}/learners/{user_id}").status_code == 404
+    assert not assigned_on_home(learner), "the learner's kept home page drops the class's assignments"
+    assert learner.get("/id/account").status_code == 200, "the account itself stays"
+
+
+def test_only_the_classes_own_teacher_removes_its_learners(app, client, teacher):
+    class_id, _learner, user_id = joined_learner_with_progress(app, client)
+    other = as_learner(app, "pak-eko")
+    with app.app_context():
+        eko = db.session.scalar(sa.select(User).filter_by(username="pak-eko"))
+        eko.roles = [UserRole(role="teacher")]
+        db.session.commit()
+    assert other.post(f"/id/classes/{class_id}/learners/{user_id}/remove").status_code == 404
+    assert client.post(f"/id/classes/{class_id}/learners/999999/remove").status_code == 404
+    assert members(app, class_id) == [user_id]

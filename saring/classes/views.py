@@ -1,4 +1,5 @@
-"""Teachers' class pages (create, join code, assignments) and learners joining a class."""
+"""Teachers' class pages (create, join code, assignments, removing a learner) and learners joining and
+leaving a class."""
 
 from __future__ import annotations
 
@@ -189,6 +190,42 @@ def unassign(class_id: int, module_id: str):
     return redirect(url_for("classes.classroom", class_id=found.id))
 
 
+@bp.post("/classes/<int(max=2147483647):class_id>/learners/<int(max=2147483647):user_id>/remove")
+@role_required("teacher")
+def remove_learner(class_id: int, user_id: int):
+    """Take a learner out of the class; their account, progress and quiz results stay theirs."""
+    found = own_class_or_404(class_id)
+    member = member_or_404(found, user_id)
+    name = member.user.name
+    db.session.delete(member)  # through the ORM, so the learner's kept pages drop this class
+    db.session.commit()
+    flash(_("%(name)s is no longer in this class. Their progress and quiz results stay in their own account.",
+            name=name), "success")
+    return redirect(url_for("classes.classroom", class_id=found.id))
+
+
+@bp.post("/classes/<int(max=2147483647):class_id>/leave")
+@login_required
+def leave(class_id: int):
+    """Leave a class; the learner's progress and quiz results stay theirs."""
+    member = db.session.scalar(sa.select(Membership).filter_by(classroom_id=class_id, user_id=current_user.id))
+    if member is None:
+        abort(404)
+    name = db.session.get(Classroom, class_id).name
+    db.session.delete(member)  # through the ORM, so the learner's kept pages drop this class
+    db.session.commit()
+    flash(_("You have left %(name)s. Your progress and quiz results stay in your account.", name=name), "success")
+    return redirect(url_for("classes.join"))
+
+
+def own_memberships() -> list[tuple[Classroom, Membership]]:
+    """The signed-in learner's classes with their teachers, in one query."""
+    return db.session.execute(sa.select(Classroom, Membership).join(Membership, Membership.classroom_id == Classroom.id)
+                              .options(sa.orm.joinedload(Classroom.teacher))
+                              .where(Membership.user_id == current_user.id)
+                              .order_by(Membership.joined_at, Membership.id)).all()
+
+
 @bp.route("/join", methods=["GET", "POST"])
 @bp.route("/join/<code>", methods=["GET", "POST"])
 @login_required
@@ -212,5 +249,5 @@ def join(code: str | None = None):
                     db.session.rollback()  # joined twice at once: one membership is enough
             flash(_("You have joined %(name)s.", name=classroom.name), "success")
             return redirect(url_for("learn.home"))
-    return render_template("classes/join.html", form=form,
+    return render_template("classes/join.html", form=form, memberships=own_memberships(),
                            classroom=classroom if classroom and classroom.joining_open else None)
