@@ -8,6 +8,7 @@ from . import (
     accounts,
     admin,
     assets,
+    backup,
     classes,
     content,
     i18n,
@@ -52,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     pagecache.init_app(app)
     app.cli.add_command(content_cli)
     app.cli.add_command(admin.users_cli)
+    app.cli.add_command(backup.backup_command)
 
     for feature in (site, accounts, learning, quizzes, classes, admin, offline, privacy):
         app.register_blueprint(feature.bp)
