@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -28,9 +29,94 @@ def empty_database(database_url, tmp_path):
         yield url
 
 
-def counts(connection):
-    return {table: connection.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar()
-            for table in ("users", "lesson_progress", "quiz_attempts", "quiz_answers")}
+CLASSES = "c1b7d8016248"  # adds classrooms, assignments and memberships (user_roles came one revision before)
+TYPES = {"created_at": sa.DateTime, "completed_at": sa.DateTime, "joined_at": sa.DateTime, "due_date": sa.Date,
+         "passed": sa.Boolean, "correct": sa.Boolean, "joining_open": sa.Boolean, "created_here": sa.Boolean,
+         "must_change_password": sa.Boolean}
+MOMENT = datetime(2026, 7, 20, 9, 15, 30, 123456)  # microseconds too: a rebuilt table must not round them
+
+# Rows written at the first revision, in every table it had.
+FIRST_ROWS = {
+    "users": [
+        {"id": 1, "username": "ani", "email": None, "password_hash": "pbkdf2:sha256:1000$a$1", "locale": "id",
+         "created_at": MOMENT},
+        {"id": 2, "username": "siti.nuraini", "email": "siti@sekolah.example", "password_hash": "scrypt:b$2",
+         "locale": "en", "created_at": MOMENT + timedelta(days=1)},
+        {"id": 3, "username": "bu-sari", "email": None, "password_hash": "scrypt:c$3", "locale": "id",
+         "created_at": MOMENT + timedelta(days=2)},
+    ],
+    "lesson_progress": [
+        {"id": n, "user_id": user, "module_id": "hoaks", "lesson_id": lesson,
+         "completed_at": MOMENT + timedelta(minutes=n)}
+        for n, (user, lesson) in enumerate([(1, "jenis-misinformasi"), (1, "kenapa-kita-menyebar"),
+                                            (2, "jenis-misinformasi")], 1)],
+    "quiz_attempts": [
+        {"id": 1, "user_id": 1, "module_id": "hoaks", "lang": "id", "submission_key": "a" * 32, "score": 1,
+         "total": 2, "percent": 50, "passed": False, "created_at": MOMENT + timedelta(hours=1)},
+        {"id": 2, "user_id": 2, "module_id": "hoaks", "lang": "en", "submission_key": "b" * 32, "score": 2,
+         "total": 2, "percent": 100, "passed": True, "created_at": MOMENT + timedelta(hours=2)},
+    ],
+    "quiz_answers": [
+        {"id": 1, "attempt_id": 1, "question_id": "hoaks-q1", "chosen": "a", "correct": True},
+        {"id": 2, "attempt_id": 1, "question_id": "hoaks-q2", "chosen": "b,c", "correct": False},
+        {"id": 3, "attempt_id": 2, "question_id": "hoaks-q1", "chosen": "a", "correct": True},
+        {"id": 4, "attempt_id": 2, "question_id": "hoaks-q2", "chosen": "a,d", "correct": True},
+    ],
+}
+# What later revisions add to those rows when they upgrade: each new column's default.
+ADDED_TO_USERS = {"session_version": 0, "must_change_password": False, "display_name": None, "pages_version": 0}
+# Rows written at the latest revision, in the tables later revisions made.
+LATER_ROWS = {
+    "user_roles": [{"id": 1, "user_id": 3, "role": "teacher"}, {"id": 2, "user_id": 1, "role": "admin"}],
+    "classrooms": [{"id": 1, "teacher_id": 3, "name": "8B Literasi", "school": "SMP 1", "grade": "8",
+                    "join_code": "K7PQ2M", "joining_open": False, "created_at": MOMENT + timedelta(days=3)}],
+    "assignments": [{"id": 1, "classroom_id": 1, "module_id": "hoaks", "due_date": date(2026, 12, 31),
+                     "created_at": MOMENT + timedelta(days=3)},
+                    {"id": 2, "classroom_id": 1, "module_id": "cek-fakta", "due_date": None,
+                     "created_at": MOMENT + timedelta(days=4)}],
+    "memberships": [{"id": 1, "classroom_id": 1, "user_id": 1, "joined_at": MOMENT + timedelta(days=5),
+                     "created_here": False},
+                    {"id": 2, "classroom_id": 1, "user_id": 2, "joined_at": MOMENT + timedelta(days=5),
+                     "created_here": True}],
+}
+# Values later revisions' columns get at the latest revision; they go when a downgrade drops the column.
+LATER_USER_VALUES = {1: {"session_version": 3}, 2: {"must_change_password": True, "display_name": "Siti Nur'aini",
+                                                      "pages_version": 7}}
+
+
+def typed_table(name, columns):
+    return sa.table(name, *(sa.column(column, TYPES.get(column)) for column in columns))
+
+
+def insert(connection, rows_by_table):
+    for name, rows in rows_by_table.items():
+        connection.execute(sa.insert(typed_table(name, rows[0])), rows)
+
+
+def assert_rows_kept(connection, expected):
+    """Every expected row is there with every value, in each table and column the current revision has."""
+    inspector = sa.inspect(connection)
+    for name, rows in expected.items():
+        if not inspector.has_table(name):
+            continue
+        columns = [column["name"] for column in inspector.get_columns(name)]
+        assert set(columns) <= set(rows[0]), f"{name} has columns this test does not know: fill them too"
+        found = connection.execute(sa.select(typed_table(name, columns)).order_by(sa.column("id"))).mappings().all()
+        assert [dict(row) for row in found] == [{column: row[column] for column in columns} for row in rows], name
+
+
+def current_revision(connection):
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def step_down_to(revision, expected):
+    """Downgrade one revision at a time, checking every row after each step."""
+    while True:
+        with db.engine.connect() as connection:
+            assert_rows_kept(connection, expected)
+            if current_revision(connection) == revision:
+                return
+        downgrade(revision="-1")
 
 
 def test_upgrade_from_the_first_revision_and_back_keeps_every_row(empty_database):
@@ -38,25 +124,36 @@ def test_upgrade_from_the_first_revision_and_back_keeps_every_row(empty_database
     with app.app_context():
         upgrade(revision=FIRST)
         with db.engine.begin() as connection:
-            connection.execute(sa.text(
-                "INSERT INTO users (id, username, password_hash, locale, created_at) "
-                "VALUES (1, 'ani', 'x', 'id', CURRENT_TIMESTAMP)"))
-            connection.execute(sa.text(
-                "INSERT INTO lesson_progress (user_id, module_id, lesson_id, completed_at) "
-                "VALUES (1, 'hoaks', 'jenis-misinformasi', CURRENT_TIMESTAMP)"))
-            connection.execute(sa.text(
-                "INSERT INTO quiz_attempts (id, user_id, module_id, lang, submission_key, score, total, percent, "
-                "passed, created_at) VALUES (1, 1, 'hoaks', 'id', 'k', 1, 1, 100, true, CURRENT_TIMESTAMP)"))
-            connection.execute(sa.text(
-                "INSERT INTO quiz_answers (attempt_id, question_id, chosen, correct) VALUES (1, 'q', 'a', true)"))
-        expected = {"users": 1, "lesson_progress": 1, "quiz_attempts": 1, "quiz_answers": 1}
+            insert(connection, FIRST_ROWS)
+        upgrade()
+        expected = {**FIRST_ROWS, "users": [{**user, **ADDED_TO_USERS} for user in FIRST_ROWS["users"]]}
+        with db.engine.begin() as connection:
+            assert_rows_kept(connection, expected)
+            insert(connection, LATER_ROWS)
+            for user_id, values in LATER_USER_VALUES.items():
+                connection.execute(sa.update(typed_table("users", values)).where(sa.column("id") == user_id)
+                                   .values(values))
+        expected.update(LATER_ROWS)
+        expected["users"] = [{**user, **LATER_USER_VALUES.get(user["id"], {})} for user in expected["users"]]
+
+        # down to the revision that made the classes and up again: every row comes back; a column a
+        # downgrade dropped comes back with its default
+        step_down_to(CLASSES, expected)
+        upgrade()
+        dropped = {"display_name": None, "pages_version": 0}
+        expected["users"] = [{**user, **dropped} for user in expected["users"]]
+        expected["memberships"] = [{**row, "created_here": False} for row in expected["memberships"]]
+        with db.engine.connect() as connection:
+            assert_rows_kept(connection, expected)
+
+        # all the way down to the first revision and up again: the first revision's tables keep every row
+        step_down_to(FIRST, expected)
         upgrade()
         with db.engine.connect() as connection:
-            assert counts(connection) == expected
-            assert connection.execute(sa.text("SELECT session_version FROM users")).scalar() == 0
-        downgrade(revision=FIRST)
-        with db.engine.connect() as connection:
-            assert counts(connection) == expected
+            assert_rows_kept(connection, {**FIRST_ROWS, "users": [{**user, **ADDED_TO_USERS}
+                                                                    for user in FIRST_ROWS["users"]]})
+            assert all(connection.execute(sa.select(sa.func.count()).select_from(sa.table(name))).scalar() == 0
+                       for name in LATER_ROWS), "tables a downgrade dropped come back empty"
         db.engine.dispose()
 
 
