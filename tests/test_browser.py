@@ -305,6 +305,24 @@ def test_teacher_journey_class_learners_assignment_report(server, phones):
     admin.check()
     assert "siti.nuraini is now also teacher." in panel.content()
 
+    learner.goto("/id/join")
+    screen.get_by_role("button", name=re.compile(r"Keluar dari kelas ini\s*: 8B Literasi digital")).click()
+    learner.check()
+    assert "Kamu sudah keluar dari 8B Literasi digital." in screen.content()
+    learner.goto("/id/account/delete")
+    screen.get_by_label("Kata sandimu").fill("bukan kata sandiku")
+    screen.get_by_role("button", name="Hapus akunku selamanya").click()
+    learner.check()
+    assert "Ini bukan kata sandimu. Tidak ada yang dihapus." in screen.content()
+    screen.get_by_label("Kata sandimu").fill(PASSWORD)
+    screen.get_by_role("button", name="Hapus akunku selamanya").click()
+    learner.check()
+    assert "Akunmu sudah dihapus" in screen.content()
+    teacher.goto(class_page.removeprefix(teacher.base))
+    page.get_by_role("button", name=re.compile(r"Keluarkan dari kelas\s*: Ahmad")).click()
+    teacher.check()
+    assert "Ahmad tidak lagi ada di kelas ini." in page.content()
+
     for phone in (teacher, learner, admin):
         phone.validate_html()
         assert phone.problems == []
