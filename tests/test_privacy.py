@@ -12,6 +12,7 @@ from saring.classes import Assignment, Classroom, Membership
 from saring.extensions import db
 from saring.i18n import local_today
 from saring.learning import LessonProgress
+from saring.privacy import delete_unless_last_admin, is_last_admin
 from saring.quizzes import QuizAnswer, QuizAttempt
 from tests.conftest import PASSWORD
 
@@ -220,3 +221,16 @@ def test_deleting_needs_the_forms_csrf_token(app, client, school):
     token = token_of(client, "/id/account/delete")
     assert client.post("/id/account/delete", data={"password": PASSWORD, "csrf_token": token}).status_code == 302
     assert row_counts(app, school["ani"])["users"] == 0
+
+
+def test_the_last_admin_is_counted_again_inside_the_deleting_transaction(app, create_user):
+    """Two admins deleting themselves at once: the second to commit finds no other admin and deletes nothing."""
+    kepala, wakil = create_user("kepala", role="admin"), create_user("wakil", role="admin")
+    with app.test_request_context():
+        user = db.session.get(User, kepala)
+        assert not is_last_admin(user), "when the page was shown, wakil was still an admin"
+        with db.engine.begin() as elsewhere:  # meanwhile wakil's account goes, in another connection
+            elsewhere.execute(sa.delete(User.__table__).where(User.id == wakil))
+        assert delete_unless_last_admin(user) is False
+    with app.app_context():
+        assert db.session.scalars(sa.select(UserRole.role).filter_by(user_id=kepala)).all() == ["admin"]
