@@ -23,6 +23,7 @@ from .database import utcnow
 from .extensions import db, login_manager
 from .i18n import LANG_PREFIX, LANGUAGE_NAMES
 from .pagecache import owner_loader, shown_to
+from .passwords import password_problem
 
 bp = Blueprint("accounts", __name__, url_prefix=LANG_PREFIX)
 
@@ -30,7 +31,6 @@ ROLES = ("learner", "teacher", "editor", "admin")
 GRANTED_ROLES = ROLES[1:]  # every account learns; these are granted
 USERNAME_MIN, USERNAME_MAX = 3, 30
 SESSION_ID = re.compile(r"(\d{1,10}):(\d{1,10})", re.ASCII)
-PASSWORD_MIN, PASSWORD_MAX = 8, 128
 
 
 @shown_to(lambda user: [user.id])
@@ -164,13 +164,9 @@ def no_control_characters(_form, field) -> None:
 
 
 def password_fields(label):
-    """A new password and its confirmation."""
+    """A new password and its confirmation (each form checks the rules against its username)."""
     return (
-        PasswordField(label, validators=[
-            DataRequired(_l("Enter a password.")),
-            Length(PASSWORD_MIN, PASSWORD_MAX, _l("Use between %(min)d and %(max)d characters.")),
-            no_control_characters,
-        ]),
+        PasswordField(label, validators=[DataRequired(_l("Enter a password.")), no_control_characters]),
         PasswordField(_l("Type the password again"), validators=[
             DataRequired(_l("Type the password again.")),
             EqualTo("password", _l("The two passwords are not the same.")),
@@ -197,6 +193,11 @@ class SignupForm(FlaskForm):
         if not field.errors and find_user(field.data):
             raise ValidationError(_l("This username is taken. Try another one."))
 
+    def validate_password(self, field) -> None:
+        """Long enough, not too common, not the username (saring.passwords)."""
+        if not field.errors and (problem := password_problem(field.data, self.username.data)):
+            raise ValidationError(problem)
+
 
 class LoginForm(FlaskForm):
     """Username and password."""
@@ -219,6 +220,11 @@ class ChangePasswordForm(FlaskForm):
 
     current = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your current password."))])
     password, confirm = password_fields(_l("New password"))
+
+    def validate_password(self, field) -> None:
+        """Long enough, not too common, not the username (saring.passwords)."""
+        if not field.errors and (problem := password_problem(field.data, current_user.username)):
+            raise ValidationError(problem)
 
 
 @bp.before_app_request
