@@ -24,6 +24,7 @@ from .config import PROJECT_ROOT, Config, validate
 from .content.cli import content_cli
 from .database import engine_options, init_database, init_migrations
 from .extensions import babel, compress, csrf, db, login_manager
+from .logs import init_logging
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -38,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     validate(app.config)
+    init_logging(app)
     os.makedirs(app.instance_path, exist_ok=True)
 
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config["SQLALCHEMY_DATABASE_URI"],

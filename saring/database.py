@@ -10,10 +10,23 @@ from flask import Flask
 
 from .extensions import db
 
+# errors that mean the database cannot answer now (down, unreachable, locked, out of connections), not a bug
+UNAVAILABLE = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)
+CONNECT_TIMEOUT_S = 5  # a server that does not answer at all fails a request in seconds, not when gunicorn kills it
+
 
 def engine_options(uri: str, options: dict) -> dict:
-    """The engine's options for this database: a SQLite file never drops a connection, so it skips the ping."""
-    return {**options, "pool_pre_ping": False} if uri.startswith("sqlite") else options
+    """The engine's options for this database.
+
+    Errors never carry the statement's values (a username, a password hash) into a log. A SQLite file never
+    drops a connection, so it skips the ping; a server gets a connect timeout unless the URL sets one.
+    """
+    options = {"hide_parameters": True, **options}
+    if uri.startswith("sqlite"):
+        return {**options, "pool_pre_ping": False}
+    if "connect_timeout" not in sa.engine.make_url(uri).query:
+        options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_S, **options.get("connect_args", {})}
+    return options
 
 
 def init_database(app: Flask) -> None:
@@ -43,14 +56,54 @@ def init_migrations(app: Flask, folder) -> None:
         Migrate(app, db, directory=str(folder), render_as_batch=True)
 
 
-def database_status() -> tuple[bool, str]:
-    """Whether the database answers a trivial query, and a short reason if not."""
+def database_status() -> tuple[bool, str, str]:
+    """Whether the database could take a write now; if not, the error's name and why (`unavailable_reason`).
+
+    SQLite lets readers in while another process holds the write lock, so it is asked for that lock
+    (given back at once); a server is asked a trivial query.
+    """
     try:
-        db.session.execute(sa.text("SELECT 1"))
-        return True, "ok"
+        if db.engine.dialect.name == "sqlite":
+            with db.engine.connect() as connection:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                connection.rollback()
+        else:
+            db.session.execute(sa.text("SELECT 1"))
+        return True, "ok", "ok"
     except sa.exc.SQLAlchemyError as error:
+        forget_failed_work()
+        return False, type(getattr(error, "orig", None) or error).__name__, unavailable_reason(error)
+
+
+def unavailable_reason(error: Exception) -> str:
+    """Why the database did not answer, in one word a status page or a log can show without any detail:
+    `locked` (SQLite busy beyond its timeout), `busy` (every pooled connection in use), `unreachable`
+    (no connection) or `error`."""
+    if isinstance(error, sa.exc.TimeoutError):
+        return "busy"
+    if "database is locked" in str(getattr(error, "orig", None) or error):
+        return "locked"
+    if isinstance(error, UNAVAILABLE):
+        return "unreachable"
+    return "error"
+
+
+def driver_message(error: Exception) -> str:
+    """The first line of the driver's own message (never a statement's values: see `engine_options`)."""
+    lines = str(getattr(error, "orig", None) or error).strip().splitlines()
+    return lines[0][:300] if lines else ""
+
+
+def forget_failed_work() -> None:
+    """Roll back the request's transaction after a database error, even when the connection is gone.
+
+    A connection the driver reports as broken is already discarded by SQLAlchemy (and a server's are
+    pinged before reuse), so the next request opens a new one once the database is back.
+    """
+    try:
         db.session.rollback()
-        return False, type(error.orig or error).__name__
+    except sa.exc.SQLAlchemyError:
+        db.session.close()  # nothing left to undo on a dead connection: give it back to the pool to be dropped
 
 
 def utcnow() -> datetime:

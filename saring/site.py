@@ -1,13 +1,13 @@
 """Site-wide routes and pages: `/`, health check, favicon, error pages."""
 
-from flask import Blueprint, Flask, jsonify, redirect, render_template, url_for
+from flask import Blueprint, Flask, current_app, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .assets import asset_url
-from .database import database_status
-from .extensions import db
+from .database import UNAVAILABLE, database_status, driver_message, forget_failed_work, unavailable_reason
+from .extensions import login_manager
 from .i18n import negotiate_language
 
 bp = Blueprint("site", __name__)
@@ -21,9 +21,10 @@ def root():
 
 @bp.get("/healthz")
 def healthz():
-    """Report the app's and the database's status for load balancers."""
-    ok, detail = database_status()
-    body = {"app": "ok", "database": detail if not ok else "ok"}
+    """Report the app's and the database's status for load balancers: 503 with the reason when the
+    database cannot take a write now."""
+    ok, detail, reason = database_status()
+    body = {"app": "ok", "database": "ok"} if ok else {"app": "ok", "database": detail, "reason": reason}
     return jsonify(body), 200 if ok else 503
 
 
@@ -35,6 +36,17 @@ def favicon():
 
 def _error_page(status: int, title: str, message: str):
     return render_template("site/error.html", status=status, title=title, message=message), status
+
+
+RETRY_AFTER_S = 60
+
+
+def _unavailable_page():
+    """503 while the database cannot answer, shown as to a visitor: the account cannot be loaded now."""
+    login_manager._update_request_context_with_user()  # Flask-Login's own way to make this request a visitor
+    body, status = _error_page(503, _("Saring is busy"),
+                               _("Saring is busy or under maintenance. Try again in a minute."))
+    return body, status, {"Retry-After": str(RETRY_AFTER_S)}
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -65,9 +77,20 @@ def register_error_handlers(app: Flask) -> None:
         return _error_page(413, _("That was too much text"),
                            _("Go back, shorten what you typed and send it again. Nothing was saved."))
 
+    def database_unavailable(error):
+        forget_failed_work()
+        current_app.logger.error("database unavailable", extra={"fields": {
+            "exception": type(error).__name__, "reason": unavailable_reason(error), "detail": driver_message(error)}})
+        return _unavailable_page()
+
+    for error_class in UNAVAILABLE:
+        app.register_error_handler(error_class, database_unavailable)
+
     @app.errorhandler(500)
-    def server_error(_error):
-        db.session.rollback()
+    def server_error(error):
+        forget_failed_work()
+        if isinstance(getattr(error, "original_exception", None), UNAVAILABLE):
+            return _unavailable_page()  # raised after the view (Flask has logged it with its trace)
         return _error_page(500, _("Something went wrong"),
                            _("We could not finish this. Nothing was lost; please try again in a moment."))
 

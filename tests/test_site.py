@@ -18,7 +18,7 @@ def test_healthz_says_when_the_database_is_down(tmp_path):
     app = make_app(f"sqlite:///{tmp_path}/missing/folder/db.sqlite3")
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
-    assert response.json == {"app": "ok", "database": "OperationalError"}
+    assert response.json == {"app": "ok", "database": "OperationalError", "reason": "unreachable"}
 
 
 def test_server_error_page_is_friendly_and_hides_the_trace(app):

@@ -1,0 +1,247 @@
+"""Database faults and error pages: 503 while the database is locked or unreachable, recovery without a
+restart, and 404/500 pages in both languages that never show a trace."""
+
+import contextlib
+import os
+import socket
+import sqlite3
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from saring.accounts import User
+from saring.content import get_library
+from saring.extensions import db
+from saring.learning import LessonProgress
+from tests.conftest import PASSWORD, make_app
+
+BUSY = {"id": ("Saring sedang sibuk", "Coba lagi dalam semenit."),
+        "en": ("Saring is busy", "Try again in a minute.")}
+LEAKS = ("Traceback", "OperationalError", "sqlite", "psycopg", "locked", "SELECT", "INSERT")
+
+
+def free_port() -> int:
+    """A local port nothing listens on (so connecting to it is refused at once)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def first_lesson(app):
+    """The ids of the first module and its first lesson."""
+    with app.app_context():
+        module = get_library().modules[0]
+        return module.id, module.lessons[0].id
+
+
+def assert_busy_page(response, lang):
+    """A 503 page in `lang` that asks to come back, says when, and shows nothing of the error."""
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "60"
+    assert f'<html lang="{lang}">' in response.text
+    for text in BUSY[lang]:
+        assert text in response.text
+    for leak in LEAKS:
+        assert leak not in response.text
+
+
+@pytest.fixture
+def locked_app(tmp_path):
+    """An app on a SQLite file of its own (whatever this run's database) that waits only 50 ms for a lock."""
+    path = tmp_path / "locked.sqlite3"
+    app = make_app(f"sqlite:///{path}", SQLITE_BUSY_TIMEOUT_MS=50)
+    with app.app_context():
+        db.create_all()
+        user = User(username="ani", locale="id")
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        db.session.commit()
+    yield app, path
+    with app.app_context():
+        db.engine.dispose()
+
+
+@contextlib.contextmanager
+def write_lock(path):
+    """Another process's connection holding SQLite's write lock until the block ends."""
+    holder = sqlite3.connect(path, isolation_level=None)
+    try:
+        holder.execute("BEGIN EXCLUSIVE")
+        yield
+        holder.execute("ROLLBACK")
+    finally:
+        holder.close()
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_a_locked_sqlite_answers_503_in_the_learners_language_then_recovers(locked_app, lang, caplog):
+    app, path = locked_app
+    client = app.test_client()
+    assert client.post(f"/{lang}/login", data={"username": "ani", "password": PASSWORD}).status_code == 302
+    module_id, lesson_id = first_lesson(app)
+    done = f"/{lang}/modules/{module_id}/{lesson_id}/done"
+
+    with write_lock(path):
+        caplog.clear()
+        assert_busy_page(client.post(done), lang)
+        [logged] = [record for record in caplog.records if record.getMessage() == "database unavailable"]
+        assert logged.fields == {"exception": "OperationalError", "reason": "locked", "detail": "database is locked"}
+        assert logged.exc_info is None  # a fault of the database, not of the code: no trace
+        health = client.get("/healthz")
+        assert health.status_code == 503
+        assert health.json == {"app": "ok", "database": "OperationalError", "reason": "locked"}
+        assert client.get(f"/{lang}/modules").status_code == 200  # readers are not held up by a writer
+
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(LessonProgress.id))) == 0
+    # the lock is gone: the same app, without a restart, saves the same form
+    assert client.post(done).status_code == 302
+    assert client.get("/healthz").status_code == 200
+    with app.app_context():
+        assert db.session.scalars(sa.select(LessonProgress.lesson_id)).all() == [lesson_id]
+
+
+def test_an_unreachable_database_answers_503_and_healthz_says_why():
+    app = make_app(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/saring")
+    client = app.test_client()
+    health = client.get("/healthz")
+    assert health.status_code == 503
+    assert health.json == {"app": "ok", "database": "OperationalError", "reason": "unreachable"}
+    assert_busy_page(client.post("/en/login", data={"username": "ani", "password": PASSWORD}), "en")
+    with client.session_transaction() as session:
+        session["_user_id"] = "1:0"  # a signed-in learner's session: their pages need the database
+    assert_busy_page(client.get("/id/"), "id")
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_a_visitor_still_reads_lessons_while_the_database_is_unreachable():
+    app = make_app(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/saring")
+    module_id, lesson_id = first_lesson(app)
+    response = app.test_client().get(f"/id/modules/{module_id}/{lesson_id}")
+    assert response.status_code == 200
+    with app.app_context():
+        db.engine.dispose()
+
+
+class CuttableProxy:
+    """A TCP relay to the database server that the test can cut (every connection drops) and open again."""
+
+    def __init__(self, upstream: tuple[str, int]):
+        self.upstream = upstream
+        self.port = free_port()
+        self.sockets: list[socket.socket] = []
+        self.threads: list[threading.Thread] = []
+        self.lock = threading.Lock()
+        self.listener: socket.socket | None = None
+
+    def open(self) -> None:
+        """Listen (again) on the same port."""
+        self.listener = socket.socket()
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", self.port))
+        self.listener.listen()
+        self._start(self._accept, self.listener)
+
+    def cut(self) -> None:
+        """Stop listening and drop every connection, as a database server that goes down."""
+        with self.lock:
+            sockets, self.sockets = [self.listener, *self.sockets], []
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+        for thread in self.threads:
+            thread.join(timeout=10)
+        self.threads = []
+
+    def _start(self, target, *args) -> None:
+        thread = threading.Thread(target=target, args=args, daemon=True)
+        self.threads.append(thread)
+        thread.start()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return  # cut
+            server = socket.create_connection(self.upstream)
+            with self.lock:
+                self.sockets += [client, server]
+            self._start(self._pump, client, server)
+            self._start(self._pump, server, client)
+
+    @staticmethod
+    def _pump(source: socket.socket, target: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                target.sendall(data)
+        with contextlib.suppress(OSError):
+            target.shutdown(socket.SHUT_WR)
+
+
+@pytest.mark.skipif(not os.environ.get("SARING_TEST_POSTGRES"), reason="needs PostgreSQL (SARING_TEST_POSTGRES)")
+def test_the_app_recovers_by_itself_when_postgresql_comes_back(app, database_url, create_user):
+    create_user("ani", locale="en")
+    url = sa.engine.make_url(database_url)
+    proxy = CuttableProxy((url.host or "127.0.0.1", url.port or 5432))
+    proxy.open()
+    relayed = make_app(url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False))
+    client = relayed.test_client()
+    module_id, lesson_id = first_lesson(relayed)
+    try:
+        assert client.post("/en/login", data={"username": "ani", "password": PASSWORD}).status_code == 302
+        assert client.get("/en/").status_code == 200  # the pool now holds a connection through the proxy
+
+        proxy.cut()
+        assert_busy_page(client.get("/en/modules"), "en")
+        balancer = relayed.test_client()  # a load balancer's check comes without a session
+        assert balancer.get("/healthz").json["reason"] == "unreachable"
+
+        proxy.open()  # the server is back: no restart, the same session goes on
+        assert balancer.get("/healthz").status_code == 200
+        assert client.post(f"/en/modules/{module_id}/{lesson_id}/done").status_code == 302
+        assert client.get("/en/modules").status_code == 200
+    finally:
+        with relayed.app_context():
+            db.engine.dispose()
+        proxy.cut()
+    with app.app_context():
+        assert db.session.scalars(sa.select(LessonProgress.lesson_id)).all() == [lesson_id]
+
+
+@pytest.mark.parametrize(("lang", "title"), [("id", "Halaman tidak ditemukan"), ("en", "Page not found")])
+def test_not_found_page_in_both_languages(client, lang, title):
+    response = client.get(f"/{lang}/no/such/page")
+    assert response.status_code == 404
+    assert f'<html lang="{lang}">' in response.text and title in response.text
+    assert "Traceback" not in response.text
+
+
+@pytest.mark.parametrize(("lang", "title"), [("id", "Ada yang tidak beres"), ("en", "Something went wrong")])
+def test_a_failing_view_shows_the_500_page_without_the_error(app, client, lang, title, caplog):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    def broken_view(**_kwargs):
+        raise RuntimeError("SECRET_KEY=hunter2 in /srv/saring/app.py")
+
+    app.view_functions["learn.modules"] = broken_view
+    response = client.get(f"/{lang}/modules")
+    assert response.status_code == 500
+    assert f'<html lang="{lang}">' in response.text and title in response.text
+    for leak in ("hunter2", "SECRET_KEY", "RuntimeError", "Traceback", "app.py"):
+        assert leak not in response.text
+    [logged] = [record for record in caplog.records if record.exc_info]
+    assert logged.exc_info[0] is RuntimeError  # the trace goes to the log only
+
+
+def test_a_database_fault_after_the_view_still_answers_503(app, client):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.after_request
+    def database_gone(_response):
+        raise sa.exc.OperationalError("COMMIT", {}, sqlite3.OperationalError("database is locked"))
+
+    assert_busy_page(client.get("/id/modules"), "id")
