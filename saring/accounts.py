@@ -126,7 +126,10 @@ def pages_owner() -> tuple[int, int, int] | bool | None:
     if "_user_id" not in session:
         return None
     match = SESSION_ID.fullmatch(session["_user_id"])
-    row = match and db.session.execute(PAGES_OWNER, {"id": int(match[1])}).first()
+    if match is None:
+        return False
+    with db.engine.connect() as connection:  # a kept page needs no ORM session: this is a third of the cost
+        row = connection.execute(PAGES_OWNER, {"id": int(match[1])}).first()
     if not row or row.session_version != int(match[2]) or row.must_change_password:
         return False  # a stale session or a first password: the usual way decides what to show
     return int(match[1]), row.session_version, row.pages_version
