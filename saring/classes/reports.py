@@ -176,15 +176,20 @@ def csv_response(filename: str, header: list[str], rows: list[list]) -> Response
     """A CSV download that Excel opens with Indonesian names intact (UTF-8 with BOM)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(header)
+    writer.writerow([spreadsheet_safe(title) for title in header])  # module titles come from content files
     writer.writerows([[spreadsheet_safe(value) for value in row] for row in rows])
     return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
+# what starts a formula in Excel, LibreOffice or Google Sheets (after any spaces), and the
+# full-width forms that some keyboards type and some spreadsheets read as the plain ones
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
 def spreadsheet_safe(value):
     """Numbers stay numbers; text that a spreadsheet would run as a formula is quoted."""
-    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
+    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_STARTS):
         return "'" + value
     return value
 
