@@ -22,10 +22,11 @@ LEARNER = "pelajar"
 PHONE_USER_AGENT = "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile"
 
 
-def production_env(folder: Path) -> dict:
-    """Production settings on a SQLite database in `folder`, migrated, with the learner LEARNER."""
+def production_env(folder: Path, database_url: str | None = None) -> dict:
+    """Production settings on `database_url` (default: a SQLite database in `folder`), migrated, with the
+    learner LEARNER."""
     env = {**os.environ, "SECRET_KEY": secrets.token_hex(32), "SARING_ENV": "production",
-           "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
+           "DATABASE_URL": database_url or f"sqlite:///{folder / 'bench.sqlite3'}",
            "CONTENT_CACHE_FILE": str(folder / "content-cache.json")}
     subprocess.run([BIN / "pybabel", "compile", "-d", "translations"], cwd=ROOT, check=True, capture_output=True)
     subprocess.run([BIN / "flask", "--app", "app", "db", "upgrade"], cwd=ROOT, env=env, check=True,
@@ -43,12 +44,14 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(app: str, env: dict, workers: int):
-    """`app` under gunicorn on a free port; yields its base address once it answers, stops it after."""
+def gunicorn(app: str, env: dict, workers: int, log: Path | None = None):
+    """`app` under gunicorn on a free port; yields its base address once it answers, stops it after.
+    The server's log (its stderr) goes to the file `log` if given."""
     port = free_port()
-    server = subprocess.Popen([BIN / "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-                               "--no-control-socket", app], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open(log or os.devnull, "ab") as errors:
+        server = subprocess.Popen([BIN / "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+                                   "--no-control-socket", app], cwd=ROOT, env=env,
+                                  stdout=subprocess.DEVNULL, stderr=errors)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(200):
