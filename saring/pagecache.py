@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
@@ -19,13 +20,14 @@ import sqlalchemy as sa
 from flask import Flask, Response, current_app, g, request, session
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from sqlalchemy.orm import Session
-from werkzeug.http import generate_etag
+from werkzeug.http import generate_etag, parse_cookie
 from wtforms import ValidationError
 
 from .content import get_library
-from .i18n import current_language, local_today
+from .i18n import LANG_COOKIE, current_language, local_today
 
 EXTENSION_KEY = "saring.pages"
+SHAREABLE = "saring.shareable"  # set in the WSGI environ when Flask answered with a visitor's kept page
 USERS = sa.table("users", sa.column("id"), sa.column("pages_version"))
 
 # model class -> who sees it: user ids, or a SELECT of user ids
@@ -107,6 +109,80 @@ class PageCache:
                 self.size -= len(dropped.body)
 
 
+@dataclass(frozen=True)
+class SharedAnswer:
+    """A response exactly as Flask sent it, and when it stops being shared."""
+
+    status: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    until: float
+
+
+class SharedPages:
+    """WSGI middleware in front of Flask: a visitor's kept page, exactly as Flask answered it (headers
+    included), is replayed for `seconds` to visitors who would get the same answer from Flask: a GET
+    for the same address, with the same encodings and `lang` cookie, no other cookie and no validators.
+    A lesson shared in a WhatsApp group brings many such visitors at once; signed-in learners (who
+    send a session cookie) always go through Flask and its kept pages."""
+
+    def __init__(self, wsgi_app: Callable, max_bytes: int, seconds: float, clock: Callable[[], float] = time.monotonic):
+        self.wsgi_app, self.max_bytes, self.seconds, self.clock = wsgi_app, max_bytes, seconds, clock
+        self.size = 0
+        self.answers: OrderedDict[tuple, SharedAnswer] = OrderedDict()
+        self.lock = threading.Lock()
+
+    @staticmethod
+    def key(environ: dict) -> tuple | None:
+        """What the answer may depend on, or None when this request must go to Flask."""
+        if environ["REQUEST_METHOD"] != "GET" or "HTTP_IF_NONE_MATCH" in environ \
+                or "HTTP_IF_MODIFIED_SINCE" in environ:
+            return None
+        cookies = parse_cookie(environ["HTTP_COOKIE"]) if "HTTP_COOKIE" in environ else {}
+        if any(name != LANG_COOKIE for name in cookies):
+            return None
+        return (environ["wsgi.url_scheme"], environ.get("HTTP_HOST"), environ.get("SCRIPT_NAME"),
+                environ.get("PATH_INFO"), environ.get("QUERY_STRING"), environ.get("HTTP_ACCEPT_ENCODING"),
+                cookies.get(LANG_COOKIE))
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        key = self.key(environ)
+        if key is None:
+            return self.wsgi_app(environ, start_response)
+        with self.lock:
+            shared = self.answers.get(key)
+        if shared is not None and shared.until > self.clock():
+            start_response(shared.status, list(shared.headers))
+            return [shared.body]
+        sent: list = []
+
+        def keep_headers(status, headers, exc_info=None):
+            sent[:] = [status, headers]
+            return start_response(status, headers, exc_info)
+        answer = self.wsgi_app(environ, keep_headers)
+        if not environ.get(SHAREABLE) or not sent or sent[0] != "200 OK" \
+                or any(name.lower() == "set-cookie" and not value.startswith(f"{LANG_COOKIE}=")
+                       for name, value in sent[1]):
+            return answer
+        body = b"".join(answer)
+        if hasattr(answer, "close"):
+            answer.close()
+        self.share(key, SharedAnswer(sent[0], tuple(sent[1]), body, self.clock() + self.seconds))
+        return [body]
+
+    def share(self, key: tuple, shared: SharedAnswer) -> None:
+        """Keep `shared`, dropping the least recently kept answers beyond the size bound."""
+        if len(shared.body) > self.max_bytes:
+            return
+        with self.lock:
+            old = self.answers.pop(key, None)
+            self.size += len(shared.body) - (len(old.body) if old is not None else 0)
+            self.answers[key] = shared
+            while self.size > self.max_bytes:
+                _, dropped = self.answers.popitem(last=False)
+                self.size -= len(dropped.body)
+
+
 def owner_loader(loader: Callable[[], tuple | bool | None]):
     """Decorator for the accounts feature's hook: the signed-in account's (id, session, pages) versions,
     None for a visitor, False when the session's pages must not be kept (say, an expired session)."""
@@ -130,6 +206,7 @@ def page_key() -> tuple | None:
     if owner is False:
         return None
     key = (request.scheme, request.host, request.full_path, current_language(), local_today(), id(get_library()))
+    g.page_for_visitor = owner is None
     if owner is not None:
         token = session.get("csrf_token")
         if token is None:
@@ -146,7 +223,11 @@ def serve_kept_page():
         return None
     g.page_key = key = page_key()
     kept = pages.get(key) if key is not None else None
-    return kept.response() if kept is not None else None
+    if kept is None:
+        return None
+    if g.page_for_visitor:
+        request.environ[SHAREABLE] = True
+    return kept.response()
 
 
 def kept_page(view):
@@ -158,6 +239,8 @@ def kept_page(view):
         # only a plain 200 page that set nothing in the session (a new CSRF token, a message)
         if key is not None and isinstance(page, str) and not session.modified:
             current_app.extensions[EXTENSION_KEY].put(key, page)
+            if g.page_for_visitor:
+                request.environ[SHAREABLE] = True
         return page
     wrapper.kept = True
     return wrapper
@@ -179,7 +262,8 @@ def page_csrf_token() -> str:
 
 def init_app(app: Flask) -> None:
     """Keep pages when PAGE_CACHE_BYTES allows, and count page versions on every flush."""
-    app.jinja_env.globals["csrf_token"] = page_csrf_token  # instead of Flask-WTF's, bound before this
+    # instead of Flask-WTF's, which it offers through a context processor: a later one wins
+    app.context_processor(lambda: {"csrf_token": page_csrf_token})
     if app.config["PAGE_CACHE_BYTES"]:
         app.extensions[EXTENSION_KEY] = PageCache(app.config["PAGE_CACHE_BYTES"])
         app.before_request(serve_kept_page)  # first, as the factory calls this before any feature

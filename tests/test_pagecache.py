@@ -174,6 +174,8 @@ def test_every_process_renders_a_learners_page_with_the_same_bytes(database_url,
         again = elsewhere.get("/id/modules/hoaks", headers={"If-None-Match": first.headers["ETag"]})
         assert again.status_code == 304
         logout_form = re.search(r'name="csrf_token" value="([^"]+)"', first.text)[1]
+        with client.session_transaction() as session:
+            assert session["csrf_page_token"] == logout_form, "the page shows the token signed once"
         assert elsewhere.post("/id/logout", data={"csrf_token": logout_form}).status_code == 302
     with other.app_context():
         db.engine.dispose()
