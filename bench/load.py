@@ -364,15 +364,16 @@ def load_env(env: dict) -> dict:
     return {**env, "TRUSTED_PROXIES": "1"}
 
 
-def run(kind: str, url: str, options, folder: Path) -> tuple[dict, list[str]]:
-    """The load on one fresh database: figures and problems."""
+def run(url: str, learners: int, workers: int, folder: Path) -> tuple[dict, list[str]]:
+    """The load on the database at `url` (migrated here if it is not yet): figures and problems."""
+    folder.mkdir(parents=True, exist_ok=True)
     env = load_env(production_env(folder, url))
     app = create_app({"ENV_NAME": "production", "SECRET_KEY": env["SECRET_KEY"], "SQLALCHEMY_DATABASE_URI": url,
                       "CONTENT_CACHE_FILE": env["CONTENT_CACHE_FILE"]})
-    learners = create_learners(app, options.learners)
-    log = folder / f"{kind}-server.log"
-    with gunicorn("app:app", env, options.workers, log=log) as base:
-        outcome = drive([base], learners)
+    crowd = create_learners(app, learners)
+    log = folder / "server.log"
+    with gunicorn("app:app", env, workers, log=log) as base:
+        outcome = drive([base], crowd)
     problems = outcome.problems() + check_database(app, outcome.journeys) + check_log(log, outcome)
     with app.app_context():
         db.engine.dispose()
@@ -405,8 +406,8 @@ def main() -> int:
     results, problems = {}, []
     with tempfile.TemporaryDirectory() as folder:
         if options.database in ("sqlite", "both"):
-            results["sqlite"], found = run("sqlite", f"sqlite:///{Path(folder) / 'load.sqlite3'}", options,
-                                           Path(folder))
+            results["sqlite"], found = run(f"sqlite:///{Path(folder) / 'load.sqlite3'}", options.learners,
+                                           options.workers, Path(folder) / "sqlite")
             problems += [f"sqlite: {problem}" for problem in found]
         if options.database in ("postgres", "both"):
             unreachable = postgres_reachable(options.postgres)
@@ -414,7 +415,7 @@ def main() -> int:
                 problems.append(f"PostgreSQL is not reachable at {options.postgres}: {unreachable}")
             else:
                 with scratch_database(options.postgres, "saring_load") as url:
-                    results["postgres"], found = run("postgres", url, options, Path(folder))
+                    results["postgres"], found = run(url, options.learners, options.workers, Path(folder) / "postgres")
                 problems += [f"postgres: {problem}" for problem in found]
     report(results, problems, f"{options.learners} learners at once, {options.workers} gunicorn workers")
     figures = {"learners": options.learners, "workers": options.workers, "databases": results,
