@@ -46,7 +46,7 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info and record.exc_info[0] is not None:
             entry["exception"] = record.exc_info[0].__name__
             entry["trace"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False, default=str)
+        return json.dumps(entry, default=str)  # ASCII only: no character in a path can split the line
 
 
 class RequestIdFilter(logging.Filter):
@@ -71,7 +71,7 @@ def signed_in_id() -> int | None:
 
 
 def note_user(response):
-    """After a view: remember who made the request, for its log line (written once the body is sent)."""
+    """After a view: remember who made the request, for its log line (written once the app has answered)."""
     request.environ[ENVIRON_USER_ID] = signed_in_id()
     return response
 
