@@ -39,6 +39,7 @@ class Config:
                           "text/javascript", "application/javascript", "application/manifest+json")
     SQLITE_BUSY_TIMEOUT_MS = 5000
     PAGE_CACHE_BYTES = 8 * 1024 * 1024  # rendered pages kept per process (saring.pagecache); 0 keeps none
+    SHARED_PAGE_SECONDS = 60  # a visitor's kept page, as sent, shared with other visitors this long; 0: never
     PASSWORD_HASH_METHOD = "scrypt"  # Werkzeug's default; tests use a cheap one to stay fast
     # how many reverse proxies (nginx, Caddy) stand in front and set X-Forwarded-For/-Proto/-Host;
     # 0 trusts none of those headers (a client could forge them). See saring.security

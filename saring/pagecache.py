@@ -27,6 +27,7 @@ from .content import get_library
 from .i18n import LANG_COOKIE, current_language, local_today
 
 EXTENSION_KEY = "saring.pages"
+SHARED_KEY = "saring.shared_pages"
 SHAREABLE = "saring.shareable"  # set in the WSGI environ when Flask answered with a visitor's kept page
 USERS = sa.table("users", sa.column("id"), sa.column("pages_version"))
 
@@ -258,6 +259,13 @@ def page_csrf_token() -> str:
             pass  # the session's token changed: sign the new one
     token = session["csrf_page_token"] = generate_csrf()
     return token
+
+
+def share_visitor_pages(app: Flask) -> None:
+    """Put SharedPages around the app: first, so the request log and the proxy's headers wrap it."""
+    if app.config["PAGE_CACHE_BYTES"] and app.config["SHARED_PAGE_SECONDS"]:
+        app.wsgi_app = app.extensions[SHARED_KEY] = SharedPages(
+            app.wsgi_app, app.config["PAGE_CACHE_BYTES"], app.config["SHARED_PAGE_SECONDS"])
 
 
 def init_app(app: Flask) -> None:

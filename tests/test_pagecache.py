@@ -9,7 +9,7 @@ from werkzeug.http import generate_etag
 
 from saring.accounts import User, UserRole
 from saring.extensions import db
-from saring.pagecache import PageCache
+from saring.pagecache import PageCache, SharedPages
 from tests.conftest import PASSWORD, make_app
 from tests.test_classes import as_learner, code_of, make_class
 
@@ -179,3 +179,55 @@ def test_every_process_renders_a_learners_page_with_the_same_bytes(database_url,
         assert elsewhere.post("/id/logout", data={"csrf_token": logout_form}).status_code == 302
     with other.app_context():
         db.engine.dispose()
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def shared_pages(app, clock):
+    """The app's SharedPages layer, emptied, on a clock the test moves."""
+    layer = app.extensions["saring.shared_pages"]
+    assert isinstance(layer, SharedPages)
+    layer.clock = clock
+    layer.answers.clear()
+    return layer
+
+
+def test_a_visitors_page_is_shared_as_sent_to_visitors_who_would_get_the_same(app):
+    clock = Clock()
+    shared_pages(app, clock)
+    visitor = app.test_client()
+    first = visitor.get(LESSON)
+    with renders(app) as seen:
+        again = app.test_client().get(LESSON)
+        packed = app.test_client().get(LESSON, headers={"Accept-Encoding": "br"})
+        english = app.test_client().get("/en/modules/hoaks/jenis-misinformasi")
+    assert again.data == first.data and again.headers["ETag"] == first.headers["ETag"]
+    assert again.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
+    assert seen == ["learn/lesson.html"], "another language is another page; another encoding a new answer"
+    assert packed.headers["Content-Encoding"] == "br"
+    clock.now += 61
+    with renders(app) as seen:
+        app.test_client().get(LESSON)
+    assert seen == [], "after a minute Flask answers again, from its kept page"
+
+
+def test_only_cookieless_unconditional_gets_of_visitor_pages_are_shared(app, client, login_as):
+    layer = shared_pages(app, Clock())
+    app.test_client().get(LESSON)
+    assert len(layer.answers) == 1
+    etag = app.test_client().get(LESSON).headers["ETag"]
+    assert app.test_client().get(LESSON, headers={"If-None-Match": etag}).status_code == 304
+    login_as("learner")
+    client.get("/id/")
+    page = client.get(LESSON).text
+    assert "Aku sudah menyelesaikan pelajaran ini" in page, "a learner never gets a visitor's page"
+    app.test_client().get("/id/login")  # a form: not a kept page
+    app.test_client().get("/id/tidak-ada")
+    app.test_client().post(LESSON + "/done")
+    assert len(layer.answers) == 1
