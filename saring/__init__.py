@@ -13,6 +13,7 @@ from . import (
     content,
     i18n,
     learning,
+    limits,
     offline,
     pagecache,
     privacy,
@@ -62,6 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     for feature in (site, accounts, learning, quizzes, classes, admin, offline, privacy):
         app.register_blueprint(feature.bp)
     site.register_error_handlers(app)
+    limits.init_app(app)  # after the blueprints: it limits some of their views
     compress.init_app(app)
     assets.init_app(app)
     return app

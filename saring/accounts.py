@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+import secrets
 import unicodedata
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -22,6 +23,7 @@ from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length, Opti
 from .database import utcnow
 from .extensions import db, login_manager
 from .i18n import LANG_PREFIX, LANGUAGE_NAMES
+from .limits import count_failed_password, refuse_after_failed_passwords
 from .pagecache import owner_loader, shown_to
 from .passwords import password_problem
 
@@ -78,6 +80,21 @@ class User(UserMixin, db.Model):
 def hash_password(password: str) -> str:
     """A salted hash of `password`, by the configured method."""
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def password_matches(user: User | None, password: str) -> bool:
+    """Whether `password` is `user`'s; without an account, a stand-in hash is checked all the same, so the
+    time an answer takes never tells which usernames exist."""
+    if user is None:
+        check_password_hash(stand_in_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
+        return False
+    return user.check_password(password)
+
+
+@functools.cache
+def stand_in_hash(method: str) -> str:
+    """A hash of a random password by `method`, made once per process."""
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 
 @shown_to(lambda granted: [granted.user_id])
@@ -271,8 +288,10 @@ def login():
         return redirect(url_for("learn.home"))
     form = LoginForm()
     if form.validate_on_submit():
+        refuse_after_failed_passwords(form.username.data)  # counted per username, known or not
         user = find_user(form.username.data) if len(form.username.data) <= USERNAME_MAX else None
-        if user is None or not user.check_password(form.password.data):
+        if not password_matches(user, form.password.data):
+            count_failed_password(form.username.data)
             form.password.errors.append(_("Wrong username or password."))
         else:
             login_user(user)
@@ -323,7 +342,9 @@ def change_password():
     form = ChangePasswordForm()
     if not form.validate_on_submit():
         return account_page(password_form=form)
+    refuse_after_failed_passwords(current_user.username)  # a session left open is no way round the login limit
     if not current_user.check_password(form.current.data):
+        count_failed_password(current_user.username)
         form.current.errors.append(_("This is not your current password."))
         return account_page(password_form=form)
     user = current_user._get_current_object()

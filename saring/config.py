@@ -4,6 +4,9 @@ import os
 import secrets
 from pathlib import Path
 from typing import ClassVar
+from urllib.parse import urlsplit
+
+import limits
 
 from .content.model import LANGUAGES
 
@@ -41,6 +44,12 @@ class Config:
     PAGE_CACHE_BYTES = 8 * 1024 * 1024  # rendered pages kept per process (saring.pagecache); 0 keeps none
     SHARED_PAGE_SECONDS = 60  # a visitor's kept page, as sent, shared with other visitors this long; 0: never
     PASSWORD_HASH_METHOD = "scrypt"  # Werkzeug's default; tests use a cheap one to stay fast
+    # limits on guessing (saring.limits); memory:// counts in each process, redis://host:6379/0 across all
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_KEY_PREFIX = "saring"  # apps or tests sharing one Redis keep their counts apart by this
+    RATELIMIT_PER_ADDRESS = "60 per minute"  # posts to log in, sign up, join…: a class shares an address
+    RATELIMIT_FAILED_LOGINS = "10 per 15 minutes"  # wrong passwords per username, from any address
     # how many reverse proxies (nginx, Caddy) stand in front and set X-Forwarded-For/-Proto/-Host;
     # 0 trusts none of those headers (a client could forge them). See saring.security
     TRUSTED_PROXIES = 0
@@ -66,6 +75,11 @@ class Config:
             settings["TRUSTED_PROXIES"] = environ["TRUSTED_PROXIES"].strip()
         if environ.get("DATABASE_URL"):
             settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(environ["DATABASE_URL"])
+        if environ.get("RATELIMIT_STORAGE_URI") or environ.get("REDIS_URL"):
+            settings["RATELIMIT_STORAGE_URI"] = environ.get("RATELIMIT_STORAGE_URI") or environ["REDIS_URL"]
+        for key in ("RATELIMIT_KEY_PREFIX", "RATELIMIT_PER_ADDRESS", "RATELIMIT_FAILED_LOGINS"):
+            if environ.get(key):
+                settings[key] = environ[key]
         return settings
 
 
@@ -103,3 +117,21 @@ def validate(config) -> None:
     for key in ("CONTENT_LESSONS_DIR", "CONTENT_QUIZZES_DIR"):
         if not Path(config[key]).is_dir():
             raise ConfigError(f"{key} points to {config[key]}, which is not a folder.")
+    validate_limits(config)
+
+
+def validate_limits(config) -> None:
+    """The rate limits parse and their storage is one Saring knows (see saring.limits)."""
+    for key in ("RATELIMIT_PER_ADDRESS", "RATELIMIT_FAILED_LOGINS"):
+        try:
+            limits.parse(str(config.get(key)))
+        except ValueError:
+            raise ConfigError(f"{key} is {config.get(key)!r}: write it like \"60 per minute\" or "
+                              "\"10 per 15 minutes\".") from None
+    storage = str(config.get("RATELIMIT_STORAGE_URI"))
+    if storage != "memory://" and urlsplit(storage).scheme not in ("redis", "rediss", "redis+unix"):
+        raise ConfigError(f"RATELIMIT_STORAGE_URI is {storage!r}: use memory:// (each process counts alone) or "
+                          "redis://host:6379/0 (every process counts together).")
+    prefix = str(config.get("RATELIMIT_KEY_PREFIX") or "")
+    if not prefix.isprintable() or not prefix.strip() or "/" in prefix:
+        raise ConfigError(f"RATELIMIT_KEY_PREFIX is {prefix!r}: use a short name without slashes, such as saring.")
