@@ -6,7 +6,7 @@ PORT ?= 5000
 TEST_POSTGRES ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 export FLASK_APP := app
 
-.PHONY: run serve bench test install install-dev translations compile-translations migrate browser-tools lint
+.PHONY: run serve bench load test install install-dev translations compile-translations migrate browser-tools lint
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,7 +39,8 @@ run: install compile-translations migrate
 	SARING_ENV=development $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 ## Production server: gunicorn with WORKERS processes on HOST:PORT. Needs SECRET_KEY; DATABASE_URL
-## chooses PostgreSQL (default: SQLite in instance/).
+## chooses PostgreSQL (default: SQLite in instance/). Saring logs one JSON line per request on stderr,
+## so gunicorn's own access log stays off.
 HOST ?= 127.0.0.1
 WORKERS ?= $(shell echo $$(( $$(nproc) * 2 + 1 )))
 serve: install compile-translations
@@ -56,6 +57,15 @@ bench: install-dev compile-translations browser-tools bench/node_modules/.packag
 	@command -v wrk >/dev/null 2>&1 || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo -n ); \
 		$$SUDO apt-get install -y -qq wrk >/dev/null 2>&1 || echo "wrk could not be installed: apt-get install wrk"; }
 	@status=0; for name in page_weight content_load throughput lighthouse memory report_scale; do \
+		echo "== bench/$$name.py =="; $(BIN)/python -m bench.$$name || status=1; \
+	done; exit $$status
+
+## Load and scale-out (pass/fail): 200 learners at once (log in, finish a module's lessons, answer its quiz
+## and resend it, open the result) against four gunicorn workers on SQLite and on PostgreSQL, then split
+## across two instances sharing one PostgreSQL and one Redis (127.0.0.1). Each checks the database
+## afterwards (every lesson, one attempt per learner, every answer) and the log (one line per request).
+load: install-dev compile-translations
+	@status=0; for name in load scale_out; do \
 		echo "== bench/$$name.py =="; $(BIN)/python -m bench.$$name || status=1; \
 	done; exit $$status
 
