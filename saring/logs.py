@@ -122,9 +122,13 @@ def request_path(environ: dict) -> str:
 
 
 def init_logging(app: Flask) -> None:
-    """Log every request as JSON; when nothing else set up logging (gunicorn, `flask`), write JSON to stderr."""
+    """Log every request as JSON; when nothing else set up logging (gunicorn, `flask`), write JSON to stderr.
+
+    The development server keeps its own readable lines (and Flask's, with the trace, for an error).
+    """
     root = logging.getLogger()
-    if not root.handlers:  # a test runner, or a deployment's own logging configuration, keeps its handlers
+    # a test runner, or a deployment's own logging configuration, keeps its handlers
+    if not root.handlers and app.config["ENV_NAME"] != "development":
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(JsonFormatter())
         handler.addFilter(RequestIdFilter())  # for other libraries' records too
