@@ -19,7 +19,7 @@ import hmac
 import math
 import time
 
-from flask import Flask, current_app, render_template
+from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_limiter import Limiter
@@ -44,6 +44,7 @@ def init_app(app: Flask) -> None:
     limiter = Limiter(get_remote_address, strategy="moving-window", in_memory_fallback_enabled=True,
                       storage_uri=app.config["RATELIMIT_STORAGE_URI"], key_prefix=app.config["RATELIMIT_KEY_PREFIX"])
     limiter.init_app(app)
+    limiter.request_filter(lambda: request.method != "POST")  # only form posts are limited: pages skip the work
     app.extensions["saring.limiter"] = limiter
     per_address = limiter.limit(app.config["RATELIMIT_PER_ADDRESS"], methods=["POST"])
     for endpoint in PER_ADDRESS:
