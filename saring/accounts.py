@@ -252,7 +252,7 @@ def first_password_must_be_changed():
     """An account with a first password (from a teacher or an admin) sees only the account page."""
     allowed = {"accounts.account", "accounts.change_password", "accounts.logout", "assets.file", "site.favicon",
                "site.healthz", "offline.service_worker", "offline.manifest"}
-    if current_user.is_authenticated and current_user.must_change_password and request.endpoint not in allowed:
+    if request.endpoint not in allowed and current_user.is_authenticated and current_user.must_change_password:
         flash(_("Choose a password of your own first: the one you were given is only for the first login."),
               "info")
         return redirect(url_for("accounts.account", lang=g.get("lang") or current_user.locale))
