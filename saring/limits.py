@@ -1,8 +1,8 @@
 """Limits on guessing (Flask-Limiter): form posts per address, wrong passwords per account.
 
-- Per address: each POST to log in, sign up, change a password or join a class counts against
-  RATELIMIT_PER_ADDRESS for the client's address, generous because a whole class may sign in at
-  once from one school address.
+- Per address: each POST to log in, sign up, change a password, join a class or delete an account
+  counts against RATELIMIT_PER_ADDRESS for the client's address, generous because a whole class
+  may sign in at once from one school address.
 - Per account: each wrong password for a username, whatever the address and whether the account
   exists or not, counts against RATELIMIT_FAILED_LOGINS; past it, that username is refused until
   the oldest failure leaves the window. Nothing is ever locked for good.
@@ -27,7 +27,8 @@ from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse
 from werkzeug.exceptions import TooManyRequests
 
-PER_ADDRESS = ("accounts.login", "accounts.signup", "accounts.change_password", "classes.join")
+PER_ADDRESS = ("accounts.login", "accounts.signup", "accounts.change_password", "classes.join",
+               "privacy.delete_account")
 FAILED_PASSWORDS = "failed-passwords"
 
 

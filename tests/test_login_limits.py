@@ -170,8 +170,9 @@ def test_posts_are_limited_per_address(client, create_user):
     ("/id/signup", {"username": "ab", "password": "pendek"}),
     ("/id/join", {"code": "ZZZZZZ"}),
     ("/id/account/password", {"current": "", "password": "", "confirm": ""}),
+    ("/id/account/delete", {"password": ""}),
 ])
-def test_signup_joining_and_password_changes_are_limited_per_address(app, client, login_as, path, data):
+def test_every_form_that_takes_a_guess_is_limited_per_address(app, client, login_as, path, data):
     if path != "/id/signup":
         login_as("learner")
     answers = [client.post(path, data=data, environ_overrides={"REMOTE_ADDR": "10.0.0.7"}).status_code
