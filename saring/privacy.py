@@ -21,6 +21,7 @@ from .content import get_library
 from .extensions import db
 from .i18n import LANG_PREFIX, current_language, local_today
 from .learning import LessonProgress
+from .limits import count_failed_password, refuse_after_failed_passwords
 from .quizzes import QuizAttempt
 
 bp = Blueprint("privacy", __name__, url_prefix=LANG_PREFIX)
@@ -135,7 +136,9 @@ def delete_account():
     form = DeleteAccountForm()
     last_admin = is_last_admin(user)
     if form.validate_on_submit() and not last_admin:
+        refuse_after_failed_passwords(user.username)  # an open session is no way round the login limit
         if not user.check_password(form.password.data):
+            count_failed_password(user.username)
             form.password.errors.append(_("This is not your password. Nothing has been deleted."))
         elif delete_unless_last_admin(user):
             logout_user()

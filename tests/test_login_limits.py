@@ -6,9 +6,11 @@ import uuid
 import limits.storage.memory
 import pytest
 import redis
+import sqlalchemy as sa
 
 import saring.accounts
 import saring.limits
+from saring.accounts import User
 from saring.config import ConfigError
 from saring.extensions import db
 from tests.conftest import PASSWORD, make_app
@@ -101,6 +103,17 @@ def test_only_failures_count_against_the_account(client, create_user):
     for _ in range(2):
         log_in(client, "ani", WRONG)
     assert log_in(client, "ani", PASSWORD).status_code == 302
+
+
+@pytest.mark.parametrize("app_config", [FEW])
+def test_wrong_passwords_to_delete_the_account_count_against_it_too(app, client, login_as):
+    login_as("learner", username="ani")
+    for _ in range(3):
+        response = client.post("/id/account/delete", data={"password": WRONG})
+        assert response.status_code == 200 and "Tidak ada yang dihapus" in response.text
+    assert client.post("/id/account/delete", data={"password": PASSWORD}).status_code == 429
+    with app.app_context():
+        assert db.session.scalar(sa.select(User.id).filter_by(username="ani")) is not None
 
 
 @pytest.mark.parametrize("app_config", [FEW])
