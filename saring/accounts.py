@@ -40,6 +40,9 @@ class User(UserMixin, db.Model):
     """A person with an account; email is optional because many learners have none."""
 
     __tablename__ = "users"
+    # a session names its account by id: SQLite would give a deleted account's id to the next one made
+    # (and its other devices' sessions with it) unless the table says AUTOINCREMENT
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(sa.String(USERNAME_MAX), unique=True)

@@ -147,6 +147,21 @@ def test_deleting_removes_every_row_of_the_learner_and_nothing_else(app, client,
     assert client.post("/id/login", data={"username": "ani", "password": PASSWORD}).status_code == 200
 
 
+def test_a_deleted_accounts_other_sessions_never_sign_in_the_next_new_account(app, client, create_user):
+    """The laptop still holds the deleted account's session; the next account made must not inherit it
+    through a reused id (SQLite gives the highest deleted id out again unless told not to)."""
+    create_user("ani")
+    laptop = app.test_client()
+    for device in (client, laptop):
+        sign_in(device, "ani")
+    assert client.post("/id/account/delete", data={"password": PASSWORD}).status_code == 302
+    newcomer = app.test_client()
+    newcomer.post("/id/signup", data={"username": "budi", "password": "sandi budi yang panjang",
+                                      "confirm": "sandi budi yang panjang"})
+    page = laptop.get("/id/account")
+    assert page.status_code == 302 and "/id/login" in page.headers["Location"]
+
+
 @pytest.mark.parametrize("password, message", [("salah sekali", "Ini bukan kata sandimu. Tidak ada yang dihapus."),
                                                ("", "Ketik kata sandimu untuk memastikan.")])
 def test_a_wrong_or_missing_password_deletes_nothing(app, client, school, password, message):
