@@ -250,6 +250,20 @@ class ChangePasswordForm(FlaskForm):
             raise ValidationError(problem)
 
 
+def start_session(user: User) -> None:
+    """Sign `user` in on a new session: nothing of the one before carries over, above all not its CSRF
+    token, which someone may have planted or read off a shared phone."""
+    session.clear()
+    login_user(user)
+
+
+def end_session() -> None:
+    """Sign out and drop the whole session, so a form left on the phone (answers waiting offline) is no
+    good to whoever signs in next."""
+    logout_user()
+    session.clear()
+
+
 @bp.before_app_request
 def first_password_must_be_changed():
     """An account with a first password (from a teacher or an admin) sees only the account page."""
@@ -278,7 +292,7 @@ def signup():
             db.session.rollback()
             form.username.errors.append(_("This username is taken. Try another one."))
         else:
-            login_user(user)
+            start_session(user)
             flash(_("Welcome, %(name)s! Your progress is now saved.", name=user.username), "success")
             return redirect(safe_next(request.args.get("next")) or url_for("learn.home"))
     return render_template("accounts/signup.html", form=form)
@@ -297,7 +311,7 @@ def login():
             count_failed_password(form.username.data)
             form.password.errors.append(_("Wrong username or password."))
         else:
-            login_user(user)
+            start_session(user)
             return redirect(safe_next(request.args.get("next")) or url_for("learn.home"))
     return render_template("accounts/login.html", form=form)
 
@@ -305,7 +319,7 @@ def login():
 @bp.post("/logout")
 def logout():
     """Sign out (POST with a CSRF token, so no link or image can sign a learner out)."""
-    logout_user()
+    end_session()
     flash(_("You have logged out."), "info")
     return redirect(url_for("learn.home"))
 

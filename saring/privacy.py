@@ -9,13 +9,13 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, logout_user
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import PasswordField
 from wtforms.validators import DataRequired
 
-from .accounts import User, UserRole
+from .accounts import User, UserRole, end_session
 from .classes.models import Classroom, Membership
 from .content import get_library
 from .extensions import db
@@ -141,7 +141,7 @@ def delete_account():
             count_failed_password(user.username)
             form.password.errors.append(_("This is not your password. Nothing has been deleted."))
         elif delete_unless_last_admin(user):
-            logout_user()
+            end_session()
             flash(_("Your account has been deleted, with your progress, quiz results and classes. "
                     "Thank you for learning with Saring."), "success")
             return redirect(url_for("learn.home"))

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from saring.classes import Classroom, Membership
 from saring.extensions import db
+from saring.learning import LessonProgress
 from tests.conftest import PASSWORD, owner_id
 from tests.test_access import ACCOUNTS, MATRIX
 
@@ -180,3 +181,27 @@ def test_a_teacher_cannot_reach_learners_outside_their_class_through_their_own_c
         assert response.status_code == 404, path
     with app.app_context():
         assert snapshot() == before
+
+
+def form_token(client, path):
+    """The CSRF token of the first form on the page at `path`."""
+    return re.search(r'name="csrf_token"[^>]* value="([^"]+)"', client.get(path).text)[1]
+
+
+def test_signing_in_or_out_starts_a_new_session_with_a_new_form_token(app, client, create_user):
+    """A token known from before signing in (planted, or read off a shared phone) is refused afterwards, and
+    forms left by the previous account on a phone (answers waiting offline) never land in the next one's."""
+    create_user("ani")
+    create_user("budi")
+    app.config["WTF_CSRF_ENABLED"] = True
+    before = form_token(client, "/id/login")
+    client.post("/id/login", data={"username": "ani", "password": PASSWORD, "csrf_token": before})
+    assert client.post("/id/account/language", data={"locale": "en", "csrf_token": before}).status_code == 400
+    left_by_ani = form_token(client, "/id/modules/hoaks/jenis-misinformasi")
+    client.post("/id/logout", data={"csrf_token": left_by_ani})
+    client.post("/id/login", data={"username": "budi", "password": PASSWORD,
+                                   "csrf_token": form_token(client, "/id/login")})
+    done = client.post("/id/modules/hoaks/jenis-misinformasi/done", data={"csrf_token": left_by_ani})
+    assert done.status_code == 400
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(LessonProgress)) == 0
