@@ -2,7 +2,8 @@
 
 - Per address: each POST to log in, sign up, change a password, join a class or delete an account
   counts against RATELIMIT_PER_ADDRESS for the client's address, generous because a whole class
-  may sign in at once from one school address.
+  may sign in at once from one school address. Opening a join link says whether its code opens a
+  class, so those count too, apart from the posts (a class opens the link, then joins).
 - Per account: each wrong password for a username, whatever the address and whether the account
   exists or not, counts against RATELIMIT_FAILED_LOGINS; past it, that username is refused until
   the oldest failure leaves the window. Nothing is ever locked for good.
@@ -27,8 +28,8 @@ from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse
 from werkzeug.exceptions import TooManyRequests
 
-PER_ADDRESS = ("accounts.login", "accounts.signup", "accounts.change_password", "classes.join",
-               "privacy.delete_account")
+PER_ADDRESS = ("accounts.login", "accounts.signup", "accounts.change_password", "privacy.delete_account")
+JOIN = "classes.join"  # its posts, and its links with a code, each counted on their own
 FAILED_PASSWORDS = "failed-passwords"
 
 
@@ -45,12 +46,19 @@ def init_app(app: Flask) -> None:
     limiter = Limiter(get_remote_address, strategy="moving-window", in_memory_fallback_enabled=True,
                       storage_uri=app.config["RATELIMIT_STORAGE_URI"], key_prefix=app.config["RATELIMIT_KEY_PREFIX"])
     limiter.init_app(app)
-    limiter.request_filter(lambda: request.method != "POST")  # only form posts are limited: pages skip the work
+    limiter.request_filter(lambda: request.method != "POST" and not looks_up_a_code())  # pages skip the work
     app.extensions["saring.limiter"] = limiter
     per_address = limiter.limit(app.config["RATELIMIT_PER_ADDRESS"], methods=["POST"])
     for endpoint in PER_ADDRESS:
         app.view_functions[endpoint] = per_address(app.view_functions[endpoint])
+    joining = limiter.limit(app.config["RATELIMIT_PER_ADDRESS"], methods=["GET", "POST"], per_method=True)
+    app.view_functions[JOIN] = joining(app.view_functions[JOIN])
     app.register_error_handler(429, too_many_tries)
+
+
+def looks_up_a_code() -> bool:
+    """Whether this request opens a join link, which shows the class its code opens."""
+    return request.endpoint == JOIN and "code" in (request.view_args or {})
 
 
 def current_limiter() -> Limiter:

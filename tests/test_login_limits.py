@@ -194,6 +194,19 @@ def test_every_form_that_takes_a_guess_is_limited_per_address(app, client, login
     assert client.post(path, data=data, environ_overrides={"REMOTE_ADDR": "10.0.0.8"}).status_code == 200
 
 
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_PER_ADDRESS": "2 per minute"}])
+def test_join_links_are_limited_per_address_too_apart_from_the_posts(client, login_as):
+    """A join link says whether its code opens a class: trying codes there is limited like typing them."""
+    login_as("learner")
+    address = {"REMOTE_ADDR": "10.0.0.7"}
+    looked_up = [client.get(f"/id/join/ZZZZZ{n}", environ_overrides=address).status_code for n in range(3)]
+    assert looked_up == [200, 200, 429]
+    assert client.get("/id/join", environ_overrides=address).status_code == 200, "the plain form is free"
+    posted = [client.post("/id/join", data={"code": "ZZZZZZ"}, environ_overrides=address).status_code
+              for _ in range(3)]
+    assert posted == [200, 200, 429], "a class opens the link, then joins: each has its own count"
+
+
 def test_a_whole_class_can_log_in_at_once_from_one_school_address(client, create_user):
     for n in range(45):
         create_user(f"murid{n}")
