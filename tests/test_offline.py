@@ -3,6 +3,7 @@
 import json
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -97,3 +98,16 @@ def test_a_learner_with_a_first_password_still_gets_the_service_worker(client, c
     assert client.get("/sw.js").status_code == 200
     assert client.get("/id/manifest.webmanifest").status_code == 200
     assert client.get("/id/").status_code == 302
+
+
+@pytest.mark.parametrize("path", ["/id/login", "/id/signup", "/id/account/delete"])
+def test_signing_in_forgets_what_an_earlier_session_left_on_the_phone(client, login_as, path):
+    """A session can end without logging out (a password changed elsewhere, a teacher's new first password):
+    whoever signs in next on a shared phone must not find that learner's saved pages, and the answers still
+    waiting there could no longer be sent anyway (a new session has a new form token)."""
+    if path.endswith("delete"):
+        login_as("learner")
+    form = re.search(r'<form method="post"[^>]* class="form"[^>]*>', client.get(path).text)[0]
+    assert "data-forget" in form
+    script = (Path(client.application.config["STATIC_DIR"]) / "saring.js").read_text()
+    assert 'querySelectorAll("form[data-forget]")' in script and 'tell({type: "forget"})' in script
