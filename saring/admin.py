@@ -83,10 +83,27 @@ def change_role(user_id: int):
         db.session.commit()
         flash(_("%(name)s is now also %(role)s.", name=user.username, role=role_name(role)), "success")
     elif action == "remove" and user.has_role(role):
-        user.roles = [granted for granted in user.roles if granted.role != role]
-        db.session.commit()
-        flash(_("%(name)s is no longer %(role)s.", name=user.username, role=role_name(role)), "success")
+        if remove_role_unless_last_admin(user, role):
+            flash(_("%(name)s is no longer %(role)s.", name=user.username, role=role_name(role)), "success")
+        else:
+            flash(_("Nothing was changed: Saring would be left without an admin."), "error")
     return redirect(url_for("admin.users", q=request.args.get("q") or None, page=request.args.get("page") or None))
+
+
+def remove_role_unless_last_admin(user: User, role: str) -> bool:
+    """Remove `role` from `user` and commit, unless that would leave no admin (two admins removing each
+    other at once: then nothing changes)."""
+    admin = role == "admin"
+    if admin:  # PostgreSQL makes the second of two such changes wait here
+        db.session.execute(sa.select(UserRole.id).where(UserRole.role == "admin").with_for_update()).all()
+    user.roles = [granted for granted in user.roles if granted.role != role]
+    db.session.flush()
+    # counted once the row is gone, in the same transaction (on SQLite it holds the write lock by now)
+    if admin and not db.session.scalar(sa.select(sa.func.count(UserRole.id)).where(UserRole.role == "admin")):
+        db.session.rollback()
+        return False
+    db.session.commit()
+    return True
 
 
 def role_name(role: str) -> str:

@@ -5,7 +5,8 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from saring.accounts import User
+from saring.accounts import User, UserRole
+from saring.admin import remove_role_unless_last_admin
 from saring.extensions import db
 from tests.conftest import PASSWORD
 
@@ -72,6 +73,19 @@ def test_an_admin_cannot_remove_their_own_admin_role(app, client, login_as):
     assert account(app, "kepala") == (["admin"], False)
     assert "You cannot remove your own admin role" in client.get("/en/admin/users").text
 
+
+
+def test_two_admins_removing_each_other_at_once_leave_one_admin(app, client, create_user):
+    """Each saw the other as admin when the page was shown; the second change to commit finds no admin left
+    and changes nothing, so someone can still manage Saring."""
+    kepala, wakil = create_user("kepala", role="admin"), create_user("wakil", role="admin")
+    with app.test_request_context():
+        with db.engine.begin() as elsewhere:  # meanwhile wakil removes kepala's admin role, in another connection
+            elsewhere.execute(sa.delete(UserRole.__table__).where(UserRole.user_id == kepala))
+        assert remove_role_unless_last_admin(db.session.get(User, wakil), "admin") is False
+    assert account(app, "wakil") == (["admin"], False)
+    with app.test_request_context():
+        assert remove_role_unless_last_admin(db.session.get(User, wakil), "teacher") is True
 
 @pytest.mark.parametrize("data", [{"role": "learner", "action": "grant"}, {"role": "root", "action": "grant"},
                                   {"role": "teacher", "action": "delete"}, {}])
