@@ -97,6 +97,17 @@ def test_a_teacher_resets_a_learners_password(app, client, class_id):
     assert fresh.get("/id/").headers["Location"] == "/id/account"
 
 
+def test_login_cards_are_never_kept_by_the_browser_or_a_proxy(app, client, class_id):
+    """The cards show first passwords: on a school's shared computer, Back or the cache must not show them again."""
+    made = client.post(f"/id/classes/{class_id}/learners/new", data={"names": "Ani"})
+    with app.app_context():
+        user_id = db.session.scalar(sa.select(User.id).filter_by(username="ani"))
+    reset = client.post(f"/id/classes/{class_id}/learners/{user_id}/password")
+    for response in (made, reset):
+        assert cards_of(response.text)
+        assert response.cache_control.no_store and response.cache_control.private
+
+
 def test_a_teacher_cannot_reset_an_account_with_a_role_or_outside_the_class(app, client, class_id, create_user):
     other_teacher = create_user("pak-budi", role="teacher")
     outsider = create_user("orang-lain")

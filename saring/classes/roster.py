@@ -8,7 +8,7 @@ import re
 import unicodedata
 
 import sqlalchemy as sa
-from flask import abort, render_template
+from flask import abort, make_response, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -131,6 +131,14 @@ def create_learners(classroom, names: list[str]) -> list[tuple[str, str, str]]:
         return list(zip(names, usernames, passwords, strict=True))
 
 
+def login_cards(classroom, cards: list[tuple[str, str, str]]):
+    """The printable cards (name, username, first password), shown once: no browser or proxy keeps a copy."""
+    response = make_response(render_template("classes/cards.html", classroom=classroom, cards=cards))
+    response.cache_control.no_store = True
+    response.cache_control.private = True
+    return response
+
+
 @bp.route("/classes/<int(max=2147483647):class_id>/learners/new", methods=["GET", "POST"])
 @role_required("teacher")
 def add_learners(class_id: int):
@@ -145,8 +153,7 @@ def add_learners(class_id: int):
         except ValidationError as problem:
             form.names.errors = [str(problem)]
         else:
-            return render_template("classes/cards.html", classroom=classroom,
-                                   cards=create_learners(classroom, names))
+            return login_cards(classroom, create_learners(classroom, names))
     return render_template("classes/add_learners.html", classroom=classroom, form=form, most=MAX_LEARNERS_AT_ONCE)
 
 
@@ -166,5 +173,4 @@ def reset_password(class_id: int, user_id: int):
     learner.must_change_password = True
     learner.session_version = User.session_version + 1
     db.session.commit()
-    return render_template("classes/cards.html", classroom=classroom,
-                           cards=[(learner.name, learner.username, password)])
+    return login_cards(classroom, [(learner.name, learner.username, password)])
