@@ -117,3 +117,25 @@ def test_route_answers_each_role_as_expected(client, login_as, owned_attempt, ow
         assert response.status_code == status
         if location:
             assert response.headers["Location"] == location.format(**values)
+
+
+# what an account with a first password (from a teacher or an admin) may open before choosing its own
+FIRST_PASSWORD_OPENS = {"accounts.account", "accounts.change_password", "accounts.logout", "assets.file",
+                        "site.favicon", "site.healthz", "offline.service_worker", "offline.manifest"}
+
+
+@pytest.mark.parametrize("endpoint", sorted(MATRIX))
+def test_a_first_password_opens_only_the_account_page(client, create_user, owned_attempt, owned_class, endpoint):
+    """Until its owner chooses a password, a first password reaches nothing else, whatever the route."""
+    create_user("baru", must_change=True)
+    client.post("/id/login", data={"username": "baru", "password": PASSWORD})
+    method, path, expected = MATRIX[endpoint]
+    favicon = client.application.extensions["saring.assets"].hashed["favicon.svg"].split(".")[1]
+    values = {"attempt": owned_attempt, "owner": owner_id(client), "classroom": owned_class, "favicon": favicon}
+    with client.open(path.format(**values), method=method) as response:
+        if endpoint in FIRST_PASSWORD_OPENS:
+            assert response.status_code == expected["learner"][0]
+        else:
+            assert response.status_code == 302
+            lang = "en" if path.startswith("/en/") else "id"  # the page's language, else the account's
+            assert response.headers["Location"] == f"/{lang}/account"
