@@ -94,6 +94,15 @@ def test_unknown_usernames_are_limited_the_same_way(client, create_user):
 
 
 @pytest.mark.parametrize("app_config", [FEW])
+def test_spellings_of_one_username_count_against_the_same_account(client, create_user):
+    """Capitals, spaces or full-width letters log in to the same account, so they share its count."""
+    create_user("ani")
+    for spelling in ("ANI", " ani ", "\uff41\uff4e\uff49"):
+        assert log_in(client, spelling, WRONG).status_code == 200
+    assert log_in(client, "ani", PASSWORD).status_code == 429
+
+
+@pytest.mark.parametrize("app_config", [FEW])
 def test_only_failures_count_against_the_account(client, create_user):
     create_user("ani")
     for _ in range(5):
