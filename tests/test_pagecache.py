@@ -231,3 +231,22 @@ def test_only_cookieless_unconditional_gets_of_visitor_pages_are_shared(app, cli
     app.test_client().get("/id/tidak-ada")
     app.test_client().post(LESSON + "/done")
     assert len(layer.answers) == 1
+
+
+def test_one_account_on_two_devices_gets_each_its_own_forms_token(app, create_user):
+    """The same account's kept page is never another session's: its forms carry this session's token."""
+    create_user("ani")
+    app.config["WTF_CSRF_ENABLED"] = True
+    phone, laptop = app.test_client(), app.test_client()
+    for device in (phone, laptop):
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', device.get("/id/login").text)[1]
+        device.post("/id/login", data={"username": "ani", "password": PASSWORD, "csrf_token": token})
+    for _ in range(2):
+        phone.get("/id/modules")  # rendered, then kept
+    with renders(app) as seen:
+        assert phone.get("/id/modules").status_code == 200
+    assert seen == []
+    laptop.get("/id/")  # the laptop's session gets its token
+    on_laptop = re.search(r'name="csrf_token" value="([^"]+)"', laptop.get("/id/modules").text)[1]
+    assert laptop.post("/id/logout", data={"csrf_token": on_laptop}).status_code == 302
+    assert "Keluar" in phone.get("/id/modules").text, "the phone stays signed in"
