@@ -250,3 +250,18 @@ def test_one_account_on_two_devices_gets_each_its_own_forms_token(app, create_us
     on_laptop = re.search(r'name="csrf_token" value="([^"]+)"', laptop.get("/id/modules").text)[1]
     assert laptop.post("/id/logout", data={"csrf_token": on_laptop}).status_code == 302
     assert "Keluar" in phone.get("/id/modules").text, "the phone stays signed in"
+
+
+@pytest.mark.parametrize("app_config", [{"TRUSTED_PROXIES": 1}])
+def test_behind_a_proxy_visitors_pages_are_shared_by_the_address_the_visitor_used(app):
+    """The shared layer sits inside the proxy's headers: a page asked over HTTPS for the public name (with HSTS
+    and links to https://) is never replayed to a visitor who came over plain HTTP or by another name."""
+    shared_pages(app, Clock())
+    public = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "saring.example"}
+    first = app.test_client().get(LESSON, headers=public)
+    again = app.test_client().get(LESSON, headers=public)
+    assert again.data == first.data and "Strict-Transport-Security" in again.headers
+    for headers in ({}, {"X-Forwarded-Host": "saring.example"}, {**public, "X-Forwarded-Host": "lain.example"}):
+        other = app.test_client().get(LESSON, headers=headers)
+        assert other.status_code == 200 and other.data != first.data, headers
+        assert ("Strict-Transport-Security" in other.headers) == (headers.get("X-Forwarded-Proto") == "https")
