@@ -24,7 +24,7 @@ from .database import utcnow
 from .extensions import db, login_manager
 from .i18n import LANG_PREFIX, LANGUAGE_NAMES
 from .limits import count_failed_password, refuse_after_failed_passwords
-from .pagecache import owner_loader, shown_to
+from .pagecache import owner_loader, shown_to, versions_loader
 from .passwords import password_problem
 
 bp = Blueprint("accounts", __name__, url_prefix=LANG_PREFIX)
@@ -140,19 +140,27 @@ PAGES_OWNER = (sa.select(User.session_version, User.pages_version, User.must_cha
                .where(User.id == sa.bindparam("id")))
 
 
+@versions_loader
+def account_versions(account_id: int) -> tuple[int, int, int] | None:
+    """For kept pages: an account's id, session and pages versions, in one small query, without loading it;
+    None when it is gone or has a first password to change (the usual way decides what to show)."""
+    with db.engine.connect() as connection:  # a kept page needs no ORM session: this is a third of the cost
+        row = connection.execute(PAGES_OWNER, {"id": account_id}).first()
+    if not row or row.must_change_password:
+        return None
+    return account_id, row.session_version, row.pages_version
+
+
 @owner_loader
 def pages_owner() -> tuple[int, int, int] | bool | None:
-    """For kept pages: the session's account and its versions, in one small query, without loading it."""
+    """For kept pages: the session's account and its versions; None for a visitor, False for a stale session."""
     if "_user_id" not in session:
         return None
     match = SESSION_ID.fullmatch(session["_user_id"])
-    if match is None:
+    versions = account_versions(int(match[1])) if match else None
+    if versions is None or versions[1] != int(match[2]):
         return False
-    with db.engine.connect() as connection:  # a kept page needs no ORM session: this is a third of the cost
-        row = connection.execute(PAGES_OWNER, {"id": int(match[1])}).first()
-    if not row or row.session_version != int(match[2]) or row.must_change_password:
-        return False  # a stale session or a first password: the usual way decides what to show
-    return int(match[1]), row.session_version, row.pages_version
+    return versions
 
 
 login_manager.login_view = "accounts.login"

@@ -25,10 +25,11 @@ from wtforms import ValidationError
 
 from .content import get_library
 from .i18n import LANG_COOKIE, current_language, local_today
+from .logs import ENVIRON_USER_ID
 
 EXTENSION_KEY = "saring.pages"
 SHARED_KEY = "saring.shared_pages"
-SHAREABLE = "saring.shareable"  # set in the WSGI environ when Flask answered with a visitor's kept page
+SHAREABLE = "saring.shareable"  # in the WSGI environ when Flask answered with a kept page: for whom (or ())
 USERS = sa.table("users", sa.column("id"), sa.column("pages_version"))
 
 # model class -> who sees it: user ids, or a SELECT of user ids
@@ -112,39 +113,50 @@ class PageCache:
 
 @dataclass(frozen=True)
 class SharedAnswer:
-    """A response exactly as Flask sent it, and when it stops being shared."""
+    """A response exactly as Flask sent it, for whom (an account's versions, or () for a visitor), and until when."""
 
     status: str
     headers: tuple[tuple[str, str], ...]
     body: bytes
+    owner: tuple
     until: float
 
 
 class SharedPages:
-    """WSGI middleware in front of Flask: a visitor's kept page, exactly as Flask answered it (headers
-    included), is replayed for `seconds` to visitors who would get the same answer from Flask: a GET
-    for the same address, with the same encodings and `lang` cookie, no other cookie and no validators.
-    A lesson shared in a WhatsApp group brings many such visitors at once; signed-in learners (who
-    send a session cookie) always go through Flask and its kept pages."""
+    """WSGI middleware in front of Flask: a kept page, exactly as Flask answered it (headers included),
+    is replayed for `seconds` to requests that would get the same answer from Flask: a GET for the same
+    address, with the same encodings, the same `lang` cookie and the same session cookie, byte for byte
+    (so the same person and the same form token), no other cookie and no validators. A learner's page
+    is replayed only while their account's versions are the ones it was made for (one small query);
+    a visitor's page, to visitors. A lesson shared in a WhatsApp group brings many visitors at once,
+    and a learner's home is opened again and again."""
 
-    def __init__(self, wsgi_app: Callable, max_bytes: int, seconds: float, clock: Callable[[], float] = time.monotonic):
-        self.wsgi_app, self.max_bytes, self.seconds, self.clock = wsgi_app, max_bytes, seconds, clock
+    def __init__(self, wsgi_app: Callable, app: Flask, max_bytes: int, seconds: float,
+                 clock: Callable[[], float] = time.monotonic):
+        self.wsgi_app, self.app, self.max_bytes, self.seconds, self.clock = wsgi_app, app, max_bytes, seconds, clock
         self.size = 0
         self.answers: OrderedDict[tuple, SharedAnswer] = OrderedDict()
         self.lock = threading.Lock()
 
-    @staticmethod
-    def key(environ: dict) -> tuple | None:
+    def key(self, environ: dict) -> tuple | None:
         """What the answer may depend on, or None when this request must go to Flask."""
         if environ["REQUEST_METHOD"] != "GET" or "HTTP_IF_NONE_MATCH" in environ \
                 or "HTTP_IF_MODIFIED_SINCE" in environ:
             return None
         cookies = parse_cookie(environ["HTTP_COOKIE"]) if "HTTP_COOKIE" in environ else {}
-        if any(name != LANG_COOKIE for name in cookies):
+        session_cookie = self.app.config["SESSION_COOKIE_NAME"]
+        if any(name not in (LANG_COOKIE, session_cookie) for name in cookies):
             return None
         return (environ["wsgi.url_scheme"], environ.get("HTTP_HOST"), environ.get("SCRIPT_NAME"),
                 environ.get("PATH_INFO"), environ.get("QUERY_STRING"), environ.get("HTTP_ACCEPT_ENCODING"),
-                cookies.get(LANG_COOKIE))
+                cookies.get(LANG_COOKIE), cookies.get(session_cookie))
+
+    def still_current(self, owner: tuple) -> bool:
+        """Whether the account a page was made for has the same versions now (always, for a visitor)."""
+        if not owner:
+            return True
+        with self.app.app_context():
+            return _versions_of_account(owner[0]) == owner
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         key = self.key(environ)
@@ -152,7 +164,8 @@ class SharedPages:
             return self.wsgi_app(environ, start_response)
         with self.lock:
             shared = self.answers.get(key)
-        if shared is not None and shared.until > self.clock():
+        if shared is not None and shared.until > self.clock() and self.still_current(shared.owner):
+            environ[ENVIRON_USER_ID] = shared.owner[0] if shared.owner else None  # for the request's log line
             start_response(shared.status, list(shared.headers))
             return [shared.body]
         sent: list = []
@@ -161,14 +174,15 @@ class SharedPages:
             sent[:] = [status, headers]
             return start_response(status, headers, exc_info)
         answer = self.wsgi_app(environ, keep_headers)
-        if not environ.get(SHAREABLE) or not sent or sent[0] != "200 OK" \
+        owner = environ.get(SHAREABLE)
+        if owner is None or not sent or sent[0] != "200 OK" \
                 or any(name.lower() == "set-cookie" and not value.startswith(f"{LANG_COOKIE}=")
                        for name, value in sent[1]):
             return answer
         body = b"".join(answer)
         if hasattr(answer, "close"):
             answer.close()
-        self.share(key, SharedAnswer(sent[0], tuple(sent[1]), body, self.clock() + self.seconds))
+        self.share(key, SharedAnswer(sent[0], tuple(sent[1]), body, owner, self.clock() + self.seconds))
         return [body]
 
     def share(self, key: tuple, shared: SharedAnswer) -> None:
@@ -192,11 +206,20 @@ def owner_loader(loader: Callable[[], tuple | bool | None]):
     return loader
 
 
-def _no_owner() -> None:
+def versions_loader(loader: Callable[[int], tuple | None]):
+    """Decorator for the accounts feature's hook: an account's (id, session, pages) versions by id,
+    None when its pages must not be kept (gone, or a first password to change)."""
+    global _versions_of_account
+    _versions_of_account = loader
+    return loader
+
+
+def _no_owner(*_account) -> None:
     return None
 
 
 _owner_of_session: Callable[[], tuple | bool | None] = _no_owner
+_versions_of_account: Callable[[int], tuple | None] = _no_owner
 
 
 def page_key() -> tuple | None:
@@ -207,7 +230,7 @@ def page_key() -> tuple | None:
     if owner is False:
         return None
     key = (request.scheme, request.host, request.full_path, current_language(), local_today(), id(get_library()))
-    g.page_for_visitor = owner is None
+    g.page_owner = owner or ()  # () for a visitor
     if owner is not None:
         token = session.get("csrf_token")
         if token is None:
@@ -226,8 +249,7 @@ def serve_kept_page():
     kept = pages.get(key) if key is not None else None
     if kept is None:
         return None
-    if g.page_for_visitor:
-        request.environ[SHAREABLE] = True
+    request.environ[SHAREABLE] = g.page_owner
     return kept.response()
 
 
@@ -240,8 +262,7 @@ def kept_page(view):
         # only a plain 200 page that set nothing in the session (a new CSRF token, a message)
         if key is not None and isinstance(page, str) and not session.modified:
             current_app.extensions[EXTENSION_KEY].put(key, page)
-            if g.page_for_visitor:
-                request.environ[SHAREABLE] = True
+            request.environ[SHAREABLE] = g.page_owner
         return page
     wrapper.kept = True
     return wrapper
@@ -265,7 +286,7 @@ def share_visitor_pages(app: Flask) -> None:
     """Put SharedPages around the app: first, so the request log and the proxy's headers wrap it."""
     if app.config["PAGE_CACHE_BYTES"] and app.config["SHARED_PAGE_SECONDS"]:
         app.wsgi_app = app.extensions[SHARED_KEY] = SharedPages(
-            app.wsgi_app, app.config["PAGE_CACHE_BYTES"], app.config["SHARED_PAGE_SECONDS"])
+            app.wsgi_app, app, app.config["PAGE_CACHE_BYTES"], app.config["SHARED_PAGE_SECONDS"])
 
 
 def init_app(app: Flask) -> None:

@@ -4,6 +4,7 @@ import contextlib
 import re
 
 import pytest
+import sqlalchemy as sa
 from flask import template_rendered
 from werkzeug.http import generate_etag
 
@@ -217,20 +218,54 @@ def test_a_visitors_page_is_shared_as_sent_to_visitors_who_would_get_the_same(ap
     assert seen == [], "after a minute Flask answers again, from its kept page"
 
 
-def test_only_cookieless_unconditional_gets_of_visitor_pages_are_shared(app, client, login_as):
+def test_only_unconditional_gets_of_kept_pages_are_shared(app, client, login_as):
     layer = shared_pages(app, Clock())
     app.test_client().get(LESSON)
     assert len(layer.answers) == 1
     etag = app.test_client().get(LESSON).headers["ETag"]
     assert app.test_client().get(LESSON, headers={"If-None-Match": etag}).status_code == 304
-    login_as("learner")
-    client.get("/id/")
-    page = client.get(LESSON).text
-    assert "Aku sudah menyelesaikan pelajaran ini" in page, "a learner never gets a visitor's page"
     app.test_client().get("/id/login")  # a form: not a kept page
     app.test_client().get("/id/tidak-ada")
     app.test_client().post(LESSON + "/done")
+    odd = app.test_client()
+    odd.set_cookie("tracker", "1")
+    odd.get(LESSON)
     assert len(layer.answers) == 1
+
+
+def test_a_learners_page_is_replayed_only_to_their_session_and_only_while_nothing_on_it_changed(app, client,
+                                                                                               login_as):
+    layer = shared_pages(app, Clock())
+    login_as("learner")
+    client.get("/id/")  # the welcome message: not kept
+    client.get("/id/modules/hoaks")
+    visitor = app.test_client().get("/id/modules/hoaks").text
+    assert len(layer.answers) == 2
+    with renders(app) as seen:
+        again = client.get("/id/modules/hoaks")
+    assert seen == [] and "Keluar" in again.text and again.text != visitor
+    budi = as_learner(app, "budi")
+    budi.get("/id/")
+    assert "Keluar" in budi.get("/id/modules/hoaks").text, "another learner: their own page, not ani's"
+    client.post("/id/modules/hoaks/jenis-misinformasi/done")  # ani's pages_version goes up
+    with renders(app) as seen:
+        page = client.get("/id/modules/hoaks").text
+    assert seen == ["learn/module.html"] and page.count('<li class="done">') == 1
+    with app.app_context():
+        db.session.get(User, db.session.scalar(sa.select(User.id).filter_by(username="ani"))).session_version += 1
+        db.session.commit()  # a password changed on another device
+    assert "Keluar" not in client.get("/id/modules/hoaks").text, "an ended session is never replayed a page"
+
+
+def test_a_replayed_page_is_logged_with_its_account(app, client, login_as, caplog):
+    shared_pages(app, Clock())
+    learner = login_as("learner")
+    client.get("/id/")
+    client.get("/id/")
+    caplog.clear()
+    client.get("/id/")
+    [line] = [record for record in caplog.records if record.name == "saring.request"]
+    assert line.fields["user_id"] == learner and line.fields["status"] == 200
 
 
 def test_one_account_on_two_devices_gets_each_its_own_forms_token(app, create_user):
