@@ -8,13 +8,13 @@ Measures a load without the rendered-output cache, a first load that fills it, a
 """
 
 import argparse
-import json
 import re
 import shutil
 import tempfile
 import time
 from pathlib import Path
 
+from bench.server import print_figures
 from saring.config import Config
 from saring.content import load_library
 
@@ -71,9 +71,7 @@ def main() -> int:
     print(f"  without the cache      {no_cache:6.2f} s")
     print(f"  first load (fills it)  {filling:6.2f} s")
     print(f"  with the cache         {warm:6.2f} s   ({figures['cache_speedup']}x faster; goal: under 2 s)")
-    print(json.dumps(figures))
-    if options.json:
-        Path(options.json).write_text(json.dumps(figures, indent=2))
+    print_figures(figures, options.json)
     return 0 if warm < 2 else 1
 
 

@@ -22,7 +22,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from bench.server import ROOT, gunicorn, production_env, sign_in
+from bench.server import ROOT, gunicorn, print_figures, production_env, sign_in
 
 LIGHTHOUSE = ROOT / "bench" / "node_modules" / ".bin" / "lighthouse"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -114,9 +114,7 @@ def main() -> int:
     print("budgets (perf >= 98; a11y, best practices, SEO 100): "
           + ("met" if not missed else "MISSED: " + "; ".join(missed)))
     result = {"budgets": BUDGETS, "pages": rows}
-    print(json.dumps(result))
-    if options.json:
-        Path(options.json).write_text(json.dumps(result, indent=2))
+    print_figures(result, options.json)
     return 0 if not missed else 1
 
 

@@ -49,7 +49,7 @@ from flask import Flask
 from werkzeug.security import generate_password_hash
 
 from bench.report_scale import POSTGRES, postgres_reachable
-from bench.server import PHONE_USER_AGENT, gunicorn, production_env
+from bench.server import PHONE_USER_AGENT, gunicorn, print_figures, production_env
 from saring import create_app
 from saring.accounts import User
 from saring.content import get_library
@@ -420,9 +420,7 @@ def main() -> int:
     report(results, problems, f"{options.learners} learners at once, {options.workers} gunicorn workers")
     figures = {"learners": options.learners, "workers": options.workers, "databases": results,
                "problems": problems, "passed": not problems}
-    print(json.dumps(figures))
-    if options.json:
-        Path(options.json).write_text(json.dumps(figures, indent=2))
+    print_figures(figures, options.json)
     print("passed: nothing lost, nothing doubled, no 5xx" if not problems else "FAILED")
     return 0 if not problems else 1
 

@@ -11,14 +11,13 @@ them) and USS (its own pages, what stopping it would free). Goal: under 80 MB RS
 """
 
 import argparse
-import json
 import os
 import tempfile
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bench.server import gunicorn, production_env, sign_in
+from bench.server import gunicorn, print_figures, production_env, sign_in
 from saring.config import Config
 from saring.content import load_library
 
@@ -112,9 +111,7 @@ def main() -> int:
     print(f"largest worker RSS {largest:.1f} MB: {verdict} the {options.budget_mb:g} MB budget")
     result = {"workers": WORKERS, "pages": len(paths), "rounds": options.rounds, "budget_mb": options.budget_mb,
               "master": master_row, "worker_rows": rows, "max_rss_mb": round(largest, 1)}
-    print(json.dumps(result))
-    if options.json:
-        Path(options.json).write_text(json.dumps(result, indent=2))
+    print_figures(result, options.json)
     return 0 if verdict == "within" else 1
 
 

@@ -10,7 +10,6 @@ headers, compressed).
 """
 
 import argparse
-import json
 import os
 import re
 import shutil
@@ -22,7 +21,7 @@ from pathlib import Path
 os.environ.setdefault("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
 from playwright.sync_api import sync_playwright
 
-from bench.server import LEARNER, PASSWORD, gunicorn, production_env
+from bench.server import LEARNER, PASSWORD, gunicorn, print_figures, production_env
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -115,9 +114,7 @@ def main() -> int:
     verdict = "within" if heaviest <= options.budget_kb else "OVER"
     print(f"heaviest first visit {heaviest:.1f} KB: {verdict} the {options.budget_kb:g} KB budget")
     result = {"budget_kb": options.budget_kb, "pages": figures}
-    print(json.dumps(result))
-    if options.json:
-        Path(options.json).write_text(json.dumps(result, indent=2))
+    print_figures(result, options.json)
     return 0 if verdict == "within" else 1
 
 

@@ -27,7 +27,6 @@ folder and the PostgreSQL database is created and dropped, both only for the run
 
 import argparse
 import contextlib
-import json
 import os
 import random
 import re
@@ -42,7 +41,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
-from bench.server import BIN, ROOT
+from bench.server import BIN, ROOT, print_figures
 from saring import create_app
 from saring.classes.models import JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH
 from saring.config import Config
@@ -360,9 +359,7 @@ def main() -> int:
           + (" on SQLite only: PostgreSQL was skipped" if skipped else ""))
     figures = {"learners": options.learners, "goal_ms": GOAL_MS, "requests": options.requests,
                "postgres_skipped": skipped, "databases": results}
-    print(json.dumps(figures))
-    if options.json:
-        Path(options.json).write_text(json.dumps(figures, indent=2))
+    print_figures(figures, options.json)
     return 0 if met else 1
 
 

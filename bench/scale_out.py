@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import secrets
 import tempfile
 from pathlib import Path
@@ -37,7 +36,7 @@ from flask import Flask
 
 from bench import load
 from bench.report_scale import POSTGRES, postgres_reachable
-from bench.server import gunicorn, production_env
+from bench.server import gunicorn, print_figures, production_env
 from saring import create_app
 from saring.extensions import db
 from tests.conftest import scratch_database
@@ -171,9 +170,7 @@ def main() -> int:
                                    "workers, one PostgreSQL, one Redis")
     figures = {"learners": options.learners, "workers": options.workers, "instances": 2, "results": results,
                "problems": problems, "passed": not problems}
-    print(json.dumps(figures))
-    if options.json:
-        Path(options.json).write_text(json.dumps(figures, indent=2))
+    print_figures(figures, options.json)
     print("passed: one session on both instances, limits counted together, nothing lost" if not problems
           else "FAILED")
     return 0 if not problems else 1

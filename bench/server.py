@@ -1,7 +1,8 @@
-"""What the benchmarks share: a fresh database with one learner, an app under gunicorn, signing in."""
+"""What the benchmarks share: a fresh database with one learner, an app under gunicorn, signing in, JSON."""
 
 import contextlib
 import http.cookiejar
+import json
 import os
 import re
 import secrets
@@ -80,3 +81,10 @@ def sign_in(base: str) -> str:
     form = urllib.parse.urlencode({"csrf_token": token, "username": LEARNER, "password": PASSWORD}).encode()
     opener.open(base + "/id/login", data=form)
     return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
+
+
+def print_figures(figures, json_path: str | None) -> None:
+    """Print the figures as one line of JSON, and write them to `json_path` when one was asked for."""
+    print(json.dumps(figures))
+    if json_path:
+        Path(json_path).write_text(json.dumps(figures, indent=2))

@@ -8,7 +8,6 @@ the bare route's requests per second, a signed-in learner's home at least 40%, p
 """
 
 import argparse
-import json
 import os
 import re
 import shutil
@@ -16,7 +15,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from bench.server import PHONE_USER_AGENT, gunicorn, production_env, sign_in
+from bench.server import PHONE_USER_AGENT, gunicorn, print_figures, production_env, sign_in
 
 WORKERS = os.cpu_count() * 2 + 1
 
@@ -69,9 +68,7 @@ def main() -> int:
               f"{row['p50_ms']:6.1f}ms {row['p99_ms']:6.1f}ms")
     met = all(rows[name]["ratio_to_bare"] >= goal and rows[name]["p99_ms"] < 100 for name, goal in goals.items())
     print(f"goals (lesson >= 60%, signed-in home >= 40%, p99 < 100 ms): {'met' if met else 'NOT met'}")
-    print(json.dumps({"workers": WORKERS, "connections": options.connections, "rows": rows}))
-    if options.json:
-        Path(options.json).write_text(json.dumps(rows, indent=2))
+    print_figures({"workers": WORKERS, "connections": options.connections, "rows": rows}, options.json)
     return 0 if met else 1
 
 
