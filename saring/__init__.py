@@ -41,7 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     validate(app.config)
     # WSGI layers, innermost first: visitors' shared pages, the request log, the proxy's headers
-    pagecache.share_visitor_pages(app)
+    pagecache.share_kept_pages(app)
     init_logging(app)
     os.makedirs(app.instance_path, exist_ok=True)
 

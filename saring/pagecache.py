@@ -4,7 +4,8 @@ A visitor's lesson is the same HTML for every visitor, and a learner's home only
 something on it changes. Both are kept once rendered. A learner's pages are keyed by their account's
 `pages_version`, which goes up in the same transaction as any change shown on those pages (progress,
 attempts, classes, assignments, roles, names): models declare who sees them with `@shown_to`, and a
-flush hook does the counting, so every process notices through the database.
+flush hook does the counting, so every process notices through the database. In front of Flask,
+SharedPages replays a kept answer as sent to requests that would get the same answer.
 """
 
 from __future__ import annotations
@@ -80,35 +81,52 @@ class KeptPage:
         return response
 
 
-class PageCache:
-    """A least-recently-used store of rendered pages, bounded by their total size."""
+class SizedStore:
+    """A least-recently-used store of things with a `body`, bounded by the bodies' total size."""
 
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
         self.size = 0
-        self.pages: OrderedDict[Hashable, KeptPage] = OrderedDict()
+        self.items: OrderedDict[Hashable, KeptPage | SharedAnswer] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: Hashable) -> KeptPage | None:
-        """The page stored under `key`, marked as recently used."""
-        with self.lock:
-            page = self.pages.get(key)
-            if page is not None:
-                self.pages.move_to_end(key)
-            return page
+    def __len__(self) -> int:
+        return len(self.items)
 
-    def put(self, key: Hashable, text: str) -> None:
-        """Store a page, dropping the least recently used ones beyond the size bound."""
-        body = text.encode()
-        if len(body) > self.max_bytes:
+    def get(self, key: Hashable):
+        """The thing stored under `key`, marked as recently used."""
+        with self.lock:
+            found = self.items.get(key)
+            if found is not None:
+                self.items.move_to_end(key)
+            return found
+
+    def put(self, key: Hashable, item) -> None:
+        """Store `item`, dropping the least recently used ones beyond the size bound."""
+        if len(item.body) > self.max_bytes:
             return
         with self.lock:
-            old = self.pages.pop(key, None)
-            self.size += len(body) - (len(old.body) if old is not None else 0)
-            self.pages[key] = KeptPage(body, generate_etag(body))
+            old = self.items.pop(key, None)
+            self.size += len(item.body) - (len(old.body) if old is not None else 0)
+            self.items[key] = item
             while self.size > self.max_bytes:
-                _, dropped = self.pages.popitem(last=False)
+                _, dropped = self.items.popitem(last=False)
                 self.size -= len(dropped.body)
+
+    def clear(self) -> None:
+        """Forget everything (as after a restart)."""
+        with self.lock:
+            self.items.clear()
+            self.size = 0
+
+
+class PageCache(SizedStore):
+    """Rendered pages, with their ETags."""
+
+    def put(self, key: Hashable, text: str) -> None:
+        """Store a rendered page."""
+        body = text.encode()
+        super().put(key, KeptPage(body, generate_etag(body)))
 
 
 @dataclass(frozen=True)
@@ -133,10 +151,8 @@ class SharedPages:
 
     def __init__(self, wsgi_app: Callable, app: Flask, max_bytes: int, seconds: float,
                  clock: Callable[[], float] = time.monotonic):
-        self.wsgi_app, self.app, self.max_bytes, self.seconds, self.clock = wsgi_app, app, max_bytes, seconds, clock
-        self.size = 0
-        self.answers: OrderedDict[tuple, SharedAnswer] = OrderedDict()
-        self.lock = threading.Lock()
+        self.wsgi_app, self.app, self.seconds, self.clock = wsgi_app, app, seconds, clock
+        self.answers = SizedStore(max_bytes)
 
     def key(self, environ: dict) -> tuple | None:
         """What the answer may depend on, or None when this request must go to Flask."""
@@ -162,8 +178,7 @@ class SharedPages:
         key = self.key(environ)
         if key is None:
             return self.wsgi_app(environ, start_response)
-        with self.lock:
-            shared = self.answers.get(key)
+        shared = self.answers.get(key)
         if shared is not None and shared.until > self.clock() and self.still_current(shared.owner):
             environ[ENVIRON_USER_ID] = shared.owner[0] if shared.owner else None  # for the request's log line
             start_response(shared.status, list(shared.headers))
@@ -182,20 +197,8 @@ class SharedPages:
         body = b"".join(answer)
         if hasattr(answer, "close"):
             answer.close()
-        self.share(key, SharedAnswer(sent[0], tuple(sent[1]), body, owner, self.clock() + self.seconds))
+        self.answers.put(key, SharedAnswer(sent[0], tuple(sent[1]), body, owner, self.clock() + self.seconds))
         return [body]
-
-    def share(self, key: tuple, shared: SharedAnswer) -> None:
-        """Keep `shared`, dropping the least recently kept answers beyond the size bound."""
-        if len(shared.body) > self.max_bytes:
-            return
-        with self.lock:
-            old = self.answers.pop(key, None)
-            self.size += len(shared.body) - (len(old.body) if old is not None else 0)
-            self.answers[key] = shared
-            while self.size > self.max_bytes:
-                _, dropped = self.answers.popitem(last=False)
-                self.size -= len(dropped.body)
 
 
 def owner_loader(loader: Callable[[], tuple | bool | None]):
@@ -282,8 +285,8 @@ def page_csrf_token() -> str:
     return token
 
 
-def share_visitor_pages(app: Flask) -> None:
-    """Put SharedPages around the app: first, so the request log and the proxy's headers wrap it."""
+def share_kept_pages(app: Flask) -> None:
+    """Put SharedPages around the app: called first, so the request log and the proxy's headers wrap it."""
     if app.config["PAGE_CACHE_BYTES"] and app.config["SHARED_PAGE_SECONDS"]:
         app.wsgi_app = app.extensions[SHARED_KEY] = SharedPages(
             app.wsgi_app, app, app.config["PAGE_CACHE_BYTES"], app.config["SHARED_PAGE_SECONDS"])
