@@ -158,9 +158,9 @@ class Generator:
         rng = self.random
         for n in range(self.learners):
             name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
-            yield (n + 1, f"murid{n:06}", name, self.password_hash, "id", 0, False, self.stamp())
+            yield (n + 1, f"murid{n:06}", name, self.password_hash, "id", False, self.stamp())
         for t in range(self.teachers):
-            yield (self.learners + 1 + t, f"guru{t:04}", None, self.password_hash, "id", 0, False, self.stamp())
+            yield (self.learners + 1 + t, f"guru{t:04}", None, self.password_hash, "id", False, self.stamp())
 
     def roles(self):
         """The teacher role of each teacher."""
@@ -241,7 +241,7 @@ def generate(url: str, learners: int, label: str) -> tuple[Generator, float]:
                    capture_output=True)
     rows = Generator(learners)
     with bulk_insert(url) as insert:
-        insert("users", ("id", "username", "display_name", "password_hash", "locale", "session_version",
+        insert("users", ("id", "username", "display_name", "password_hash", "locale",
                          "must_change_password", "created_at"), rows.users())
         insert("user_roles", ("id", "user_id", "role"), rows.roles())
         insert("classrooms", ("id", "teacher_id", "name", "school", "grade", "join_code", "joining_open",

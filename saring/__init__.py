@@ -19,6 +19,7 @@ from . import (
     privacy,
     quizzes,
     security,
+    sessions,
     site,
 )
 from .config import PROJECT_ROOT, Config, validate
@@ -60,7 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.cli.add_command(admin.users_cli)
     app.cli.add_command(backup.backup_command)
 
-    for feature in (site, accounts, learning, quizzes, classes, admin, offline, privacy):
+    for feature in (site, accounts, sessions, learning, quizzes, classes, admin, offline, privacy):
         app.register_blueprint(feature.bp)
     site.register_error_handlers(app)
     limits.init_app(app)  # after the blueprints: it limits some of their views

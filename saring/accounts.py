@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import re
 import secrets
 import unicodedata
 from datetime import datetime
@@ -13,7 +12,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import UserMixin, current_user, login_required, login_user, logout_user
+from flask_login import UserMixin, current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Mapped, lazyload, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -26,13 +25,13 @@ from .i18n import LANG_PREFIX, LANGUAGE_NAMES
 from .limits import count_failed_password, refuse_after_failed_passwords
 from .pagecache import owner_loader, shown_to, versions_loader
 from .passwords import password_problem
+from .sessions import SignIn, devices_of, end_all, end_session, find, note_use, start_session, still_signed_in
 
 bp = Blueprint("accounts", __name__, url_prefix=LANG_PREFIX)
 
 ROLES = ("learner", "teacher", "editor", "admin")
 GRANTED_ROLES = ROLES[1:]  # every account learns; these are granted
 USERNAME_MIN, USERNAME_MAX = 3, 30
-SESSION_ID = re.compile(r"(\d{1,10}):(\d{1,10})", re.ASCII)
 
 
 @shown_to(lambda user: [user.id])
@@ -50,15 +49,18 @@ class User(UserMixin, db.Model):
     display_name: Mapped[str | None] = mapped_column(sa.String(80))  # a learner's name as their teacher wrote it
     password_hash: Mapped[str] = mapped_column(sa.String(256))
     locale: Mapped[str] = mapped_column(sa.String(5), default="id")
-    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     # goes up with every change shown on this person's pages, which keeps them in saring.pagecache
     pages_version: Mapped[int] = mapped_column(default=0, server_default="0")
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    # this request's sign-in (saring.sessions) and the session's id, set when the account is loaded for a
+    # session or signs in
+    sign_in_id = session_id = None
+
     def get_id(self) -> str:
-        """The id kept in the session; it changes with the password, which ends every other session."""
-        return f"{self.id}:{self.session_version}"
+        """The id kept in the session: the account and its sign-in's key (saring.sessions)."""
+        return self.session_id
 
     roles: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
@@ -127,40 +129,45 @@ def role_required(role: str):
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
-    """Flask-Login's hook: the user of the session, if the session is still current."""
-    match = SESSION_ID.fullmatch(session_id)
-    if match is None:
+    """Flask-Login's hook: the account of the session and its sign-in, in one query, while the sign-in holds."""
+    found = find(session_id)
+    if found is None:
         return None
     # roles load when a page asks (a kept page does not), not with every request
-    user = db.session.get(User, int(match[1]), options=[lazyload(User.roles)])
-    return user if user is not None and user.session_version == int(match[2]) else None
+    row = db.session.execute(sa.select(User, SignIn).join(SignIn, SignIn.user_id == User.id)
+                             .where(User.id == found[0], SignIn.key_digest == found[1])
+                             .options(lazyload(User.roles))).first()
+    if row is None or not still_signed_in(row.SignIn):
+        return None
+    note_use(row.SignIn)
+    user, user.sign_in_id, user.session_id = row.User, row.SignIn.id, session_id
+    return user
 
 
-PAGES_OWNER = (sa.select(User.session_version, User.pages_version, User.must_change_password)
-               .where(User.id == sa.bindparam("id")))
+PAGES_OWNER = (sa.select(SignIn.id, SignIn.last_seen_at, User.pages_version, User.must_change_password)
+               .join(User, User.id == SignIn.user_id))
 
 
 @versions_loader
-def account_versions(account_id: int) -> tuple[int, int, int] | None:
-    """For kept pages: an account's id, session and pages versions, in one small query, without loading it;
-    None when it is gone or has a first password to change (the usual way decides what to show)."""
+def account_versions(account_id: int, sign_in: int | str) -> tuple[int, int, int] | None:
+    """For kept pages: (account id, sign-in id, pages version) of a sign-in that holds, given by its id or
+    its key's digest, in one small query, without loading the account; None when it has ended or the
+    account has a first password to change (the usual way decides what to show)."""
+    column = SignIn.id if isinstance(sign_in, int) else SignIn.key_digest
     with db.engine.connect() as connection:  # a kept page needs no ORM session: this is a third of the cost
-        row = connection.execute(PAGES_OWNER, {"id": account_id}).first()
-    if not row or row.must_change_password:
+        row = connection.execute(PAGES_OWNER.where(SignIn.user_id == account_id, column == sign_in)).first()
+    if not row or row.must_change_password or not still_signed_in(row):
         return None
-    return account_id, row.session_version, row.pages_version
+    return account_id, row.id, row.pages_version
 
 
 @owner_loader
 def pages_owner() -> tuple[int, int, int] | bool | None:
-    """For kept pages: the session's account and its versions; None for a visitor, False for a stale session."""
+    """For kept pages: the session's account and its versions; None for a visitor, False for an ended session."""
     if "_user_id" not in session:
         return None
-    match = SESSION_ID.fullmatch(session["_user_id"])
-    versions = account_versions(int(match[1])) if match else None
-    if versions is None or versions[1] != int(match[2]):
-        return False
-    return versions
+    found = find(session["_user_id"])
+    return (account_versions(*found) if found else None) or False
 
 
 login_manager.login_view = "accounts.login"
@@ -258,20 +265,6 @@ class ChangePasswordForm(FlaskForm):
             raise ValidationError(problem)
 
 
-def start_session(user: User) -> None:
-    """Sign `user` in on a new session: nothing of the one before carries over, above all not its CSRF
-    token, which someone may have planted or read off a shared phone."""
-    session.clear()
-    login_user(user)
-
-
-def end_session() -> None:
-    """Sign out and drop the whole session, so a form left on the phone (answers waiting offline) is no
-    good to whoever signs in next."""
-    logout_user()
-    session.clear()
-
-
 @bp.before_app_request
 def first_password_must_be_changed():
     """An account with a first password (from a teacher or an admin) sees only the account page."""
@@ -335,7 +328,8 @@ def logout():
 def account_page(password_form=None, language_form=None, status=200):
     """The account page with its two forms."""
     return render_template("accounts/account.html", password_form=password_form or ChangePasswordForm(formdata=None),
-                           language_form=language_form or LanguageForm(locale=current_user.locale)), status
+                           language_form=language_form or LanguageForm(locale=current_user.locale),
+                           devices=devices_of(current_user.id)), status
 
 
 @bp.get("/account/language")  # old bookmarks and the language switcher after a failed form
@@ -363,7 +357,7 @@ def set_language():
 @bp.post("/account/password")
 @login_required
 def change_password():
-    """Change the password after typing the current one; every other session ends."""
+    """Change the password after typing the current one; every other device is signed out."""
     form = ChangePasswordForm()
     if not form.validate_on_submit():
         return account_page(password_form=form)
@@ -374,10 +368,8 @@ def change_password():
         return account_page(password_form=form)
     user = current_user._get_current_object()
     user.set_password(form.password.data)
-    user.session_version = User.session_version + 1  # in SQL, so two changes at once both count
     user.must_change_password = False
+    end_all(user.id, keep=user.sign_in_id)
     db.session.commit()
-    db.session.refresh(user)
-    login_user(user)  # this session carries on with the new version
     flash(_("Your password has been changed. Other devices have been logged out."), "success")
     return redirect(url_for("accounts.account"))

@@ -43,6 +43,7 @@ class Config:
     SQLITE_BUSY_TIMEOUT_MS = 5000
     PAGE_CACHE_BYTES = 8 * 1024 * 1024  # rendered pages kept per process (saring.pagecache); 0 keeps none
     SHARED_PAGE_SECONDS = 60  # a visitor's kept page, as sent, shared with other visitors this long; 0: never
+    SIGN_IN_IDLE_DAYS = 90  # a device unused this long is signed out (saring.sessions)
     PASSWORD_HASH_METHOD = "scrypt"  # Werkzeug's default; tests use a cheap one to stay fast
     # limits on guessing (saring.limits); memory:// counts in each process, redis://host:6379/0 across all
     RATELIMIT_ENABLED = True

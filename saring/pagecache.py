@@ -172,7 +172,7 @@ class SharedPages:
         if not owner:
             return True
         with self.app.app_context():
-            return _versions_of_account(owner[0]) == owner
+            return _versions_of_account(*owner[:2]) == owner
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         key = self.key(environ)
@@ -202,16 +202,16 @@ class SharedPages:
 
 
 def owner_loader(loader: Callable[[], tuple | bool | None]):
-    """Decorator for the accounts feature's hook: the signed-in account's (id, session, pages) versions,
+    """Decorator for the accounts feature's hook: the signed-in account's (id, sign-in, pages) versions,
     None for a visitor, False when the session's pages must not be kept (say, an expired session)."""
     global _owner_of_session
     _owner_of_session = loader
     return loader
 
 
-def versions_loader(loader: Callable[[int], tuple | None]):
-    """Decorator for the accounts feature's hook: an account's (id, session, pages) versions by id,
-    None when its pages must not be kept (gone, or a first password to change)."""
+def versions_loader(loader: Callable[[int, int], tuple | None]):
+    """Decorator for the accounts feature's hook: (account id, sign-in id, pages version) by the first two,
+    None when its pages must not be kept (signed out, or a first password to change)."""
     global _versions_of_account
     _versions_of_account = loader
     return loader
@@ -222,7 +222,7 @@ def _no_owner(*_account) -> None:
 
 
 _owner_of_session: Callable[[], tuple | bool | None] = _no_owner
-_versions_of_account: Callable[[int], tuple | None] = _no_owner
+_versions_of_account: Callable[[int, int], tuple | None] = _no_owner
 
 
 def page_key() -> tuple | None:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from wtforms import PasswordField
 from wtforms.validators import DataRequired
 
-from .accounts import User, UserRole, end_session
+from .accounts import User, UserRole
 from .classes.models import Classroom, Membership
 from .content import get_library
 from .extensions import db
@@ -23,6 +23,7 @@ from .i18n import LANG_PREFIX, current_language, local_today
 from .learning import LessonProgress
 from .limits import count_failed_password, refuse_after_failed_passwords
 from .quizzes import QuizAttempt
+from .sessions import devices_of, end_session
 
 bp = Blueprint("privacy", __name__, url_prefix=LANG_PREFIX)
 
@@ -45,7 +46,8 @@ def module_title(module_id: str) -> str | None:
 
 
 def data_of(user: User) -> dict:
-    """Everything Saring keeps about `user`, never the password hash or session counters, in five queries."""
+    """Everything Saring keeps about `user`, never the password hash, a sign-in's key or page counters, in six
+    queries."""
     progress = db.session.scalars(sa.select(LessonProgress).filter_by(user_id=user.id)
                                   .order_by(LessonProgress.completed_at, LessonProgress.id)).all()
     attempts = db.session.scalars(sa.select(QuizAttempt).filter_by(user_id=user.id)
@@ -74,6 +76,8 @@ def data_of(user: User) -> dict:
             "answers": [{"question_id": answer.question_id, "chosen": answer.chosen, "correct": answer.correct}
                         for answer in attempt.answers],
         } for attempt in attempts],
+        "devices": [{"device": sign_in.device, "signed_in_at": stamp(sign_in.created_at),
+                     "last_used_at": stamp(sign_in.last_seen_at)} for sign_in in devices_of(user.id)],
         "classes": [{"name": classroom.name, "school": classroom.school, "grade": classroom.grade,
                      "teacher": classroom.teacher.name, "joined_at": stamp(joined_at)}
                     for classroom, joined_at in classes],

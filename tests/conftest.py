@@ -16,6 +16,7 @@ from saring import content, create_app
 from saring.accounts import User, UserRole
 from saring.classes import Assignment, Classroom, Membership
 from saring.extensions import db
+from saring.sessions import SignIn
 
 HERE = Path(__file__).parent
 SAMPLES = HERE / "content"
@@ -183,7 +184,7 @@ def owned_class(app, create_user, owned_attempt):
 
 @pytest.fixture
 def owned_attempt(client, create_user):
-    """An attempt saved by the learner "pemilik" (the owner); the client is signed out afterwards."""
+    """An attempt saved by the learner "pemilik" (the owner) on another device; the client forgets it."""
     create_user("pemilik")
     client.post("/id/login", data={"username": "pemilik", "password": PASSWORD})
     form = client.get("/id/modules/hoaks/quiz").text
@@ -191,7 +192,7 @@ def owned_attempt(client, create_user):
     for name in set(re.findall(r'name="(q\d+)"', form)):
         data[name] = re.search(rf'name="{name}" value="(\w)"', form)[1]
     location = client.post("/id/modules/hoaks/quiz", data=data).headers["Location"]
-    client.post("/id/logout")
+    client.delete_cookie("session")  # put down without logging out: that phone stays signed in
     return int(location.rsplit("/", 1)[1])
 
 
@@ -199,3 +200,10 @@ def owner_id(client):
     """The id of the learner "pemilik"."""
     with client.application.app_context():
         return db.session.scalar(sa.select(User.id).filter_by(username="pemilik"))
+
+
+def owner_device(client):
+    """The id of the sign-in of "pemilik" on the device that saved `owned_attempt`."""
+    with client.application.app_context():
+        return db.session.scalar(sa.select(sa.func.min(SignIn.id)).join(User, User.id == SignIn.user_id)
+                                 .where(User.username == "pemilik"))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import PASSWORD, owner_id
+from tests.conftest import PASSWORD, owner_device, owner_id
 
 # "owner" saved the attempt below; "class-teacher" teaches the class below; "teacher" teaches another class.
 ROLES = ("anonymous", "learner", "owner", "teacher", "class-teacher", "editor", "admin")
@@ -83,6 +83,11 @@ MATRIX = {
     # only a member can leave: the owner is in the class, nobody else is
     "classes.leave": ("POST", "/id/classes/{classroom}/leave", signed_in(
         404, owner=(302, "/id/join"), anonymous=(302, "/id/login?next=%2Fid%2Fclasses%2F{classroom}%2Fleave"))),
+    # the owner's other device: only the owner may sign it out
+    "sessions.end_device": ("POST", "/id/account/devices/{device}/end", signed_in(
+        404, owner=(302, "/id/account"), anonymous=(302, "/id/login?next=%2Fid%2Faccount%2Fdevices%2F{device}%2Fend"))),
+    "sessions.end_every_device": ("POST", "/id/account/devices/end", signed_in(
+        302, "/id/", anonymous=(302, "/id/login?next=%2Fid%2Faccount%2Fdevices%2Fend"))),
     "privacy.export_data": ("GET", "/id/account/data.json", signed_in(
         200, anonymous=(302, "/id/login?next=%2Fid%2Faccount%2Fdata.json"))),
     "privacy.delete_account": ("GET", "/id/account/delete", signed_in(
@@ -111,7 +116,8 @@ def test_route_answers_each_role_as_expected(client, login_as, owned_attempt, ow
     else:
         login_as(role, username="lain")
     favicon = client.application.extensions["saring.assets"].hashed["favicon.svg"].split(".")[1]
-    values = {"attempt": owned_attempt, "owner": owner_id(client), "classroom": owned_class, "favicon": favicon}
+    values = {"attempt": owned_attempt, "owner": owner_id(client), "classroom": owned_class, "favicon": favicon,
+              "device": owner_device(client)}
     with client.open(path.format(**values), method=method) as response:
         status, location = expected[role]
         assert response.status_code == status
@@ -131,7 +137,8 @@ def test_a_first_password_opens_only_the_account_page(client, create_user, owned
     client.post("/id/login", data={"username": "baru", "password": PASSWORD})
     method, path, expected = MATRIX[endpoint]
     favicon = client.application.extensions["saring.assets"].hashed["favicon.svg"].split(".")[1]
-    values = {"attempt": owned_attempt, "owner": owner_id(client), "classroom": owned_class, "favicon": favicon}
+    values = {"attempt": owned_attempt, "owner": owner_id(client), "classroom": owned_class, "favicon": favicon,
+              "device": owner_device(client)}
     with client.open(path.format(**values), method=method) as response:
         if endpoint in FIRST_PASSWORD_OPENS:
             assert response.status_code == expected["learner"][0]

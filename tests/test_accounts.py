@@ -204,16 +204,20 @@ def test_changing_the_password_ends_every_other_session(app, create_user):
 
 
 @pytest.mark.parametrize("session_id, status", [
-    ("{id}:0", 200),       # the current session id works…
-    ("{id}", 302),         # …the old form without a version does not,
-    ("{id}:1", 302),       # nor a version the account never had,
-    ("x:0", 302), ("{id}:x", 302), ("", 302), (":", 302), ("{id}:\u00b2", 302), (" {id}:0", 302),
+    ("{id}:{key}", 200),      # the session id of a sign-in works…
+    ("{id}", 302),            # …the account id alone does not,
+    ("{id}:0", 302),          # nor a session counter, as sessions named before sign-ins were rows,
+    ("{other}:{key}", 302),   # nor the key with another account,
+    ("{id}:{key}x", 302), ("{id}:" + "A" * 32, 302), ("x:{key}", 302), ("", 302), (":", 302),
+    (" {id}:{key}", 302), ("{id}:{key}\n", 302),
 ])
-def test_only_the_current_session_id_signs_in(app, create_user, session_id, status):
-    user_id = create_user("ani")
+def test_only_the_session_id_of_a_sign_in_signs_in(app, create_user, session_id, status):
+    user_id, other = create_user("ani"), create_user("budi")
     client = app.test_client()
+    client.post("/id/login", data={"username": "ani", "password": PASSWORD})
     with client.session_transaction() as session:
-        session["_user_id"] = session_id.format(id=user_id)
+        key = session["_user_id"].split(":")[1]
+        session["_user_id"] = session_id.format(id=user_id, other=other, key=key)
     assert client.get("/id/account").status_code == status
 
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from saring.classes import Classroom, Membership
 from saring.extensions import db
 from saring.learning import LessonProgress
-from tests.conftest import PASSWORD, owner_id
+from tests.conftest import PASSWORD, owner_device, owner_id
 from tests.test_access import ACCOUNTS, MATRIX
 
 POSTS = sorted(endpoint for endpoint, (method, _path, _expected) in MATRIX.items() if method == "POST")
@@ -48,7 +48,7 @@ def snapshot() -> dict:
 
 def values_for(client) -> dict:
     favicon = client.application.extensions["saring.assets"].hashed["favicon.svg"].split(".")[1]
-    return {"owner": owner_id(client), "favicon": favicon}
+    return {"owner": owner_id(client), "favicon": favicon, "device": owner_device(client)}
 
 
 def sign_in(client, login_as, role):
@@ -173,8 +173,9 @@ def test_a_teacher_cannot_reach_learners_outside_their_class_through_their_own_c
         db.session.flush()
         db.session.add(Membership(classroom_id=elsewhere.id, user_id=stranger, created_here=True))
         db.session.commit()
-        before = snapshot()
     client.post("/id/login", data={"username": "guru-kelas", "password": PASSWORD})
+    with app.app_context():
+        before = snapshot()
     for method, path in [("GET", "/id/classes/{c}/learners/{u}"), ("POST", "/id/classes/{c}/learners/{u}/password"),
                          ("POST", "/id/classes/{c}/learners/{u}/remove")]:
         response = client.open(path.format(c=owned_class, u=stranger), method=method)

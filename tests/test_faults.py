@@ -110,7 +110,7 @@ def test_an_unreachable_database_answers_503_and_healthz_says_why():
     assert health.json == {"app": "ok", "database": "OperationalError", "reason": "unreachable"}
     assert_busy_page(client.post("/en/login", data={"username": "ani", "password": PASSWORD}), "en")
     with client.session_transaction() as session:
-        session["_user_id"] = "1:0"  # a signed-in learner's session: their pages need the database
+        session["_user_id"] = "1:" + "k" * 32  # a signed-in learner's session: their pages need the database
     assert_busy_page(client.get("/id/"), "id")
     with app.app_context():
         db.engine.dispose()

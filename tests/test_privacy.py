@@ -110,7 +110,7 @@ def test_the_download_holds_nothing_of_anyone_else_nor_secrets(app, client, scho
     assert "budi" not in text  # same class, same lessons: still none of budi's rows
     with app.app_context():
         ani = db.session.get(User, school["ani"])
-        secrets = (ani.password_hash, "password", "session_version", "pages_version", "submission_key", "ABCDEF")
+        secrets = (ani.password_hash, "password", "key_digest", "pages_version", "submission_key", "ABCDEF")
     assert not [secret for secret in secrets if secret in text]
 
 

@@ -20,6 +20,7 @@ from wtforms.validators import ValidationError
 from ..accounts import USERNAME_MAX, User, hash_password, role_required
 from ..extensions import db
 from ..passwords import generate_password
+from ..sessions import end_all
 from .models import Membership
 from .views import bp, member_or_404, own_class_or_404
 
@@ -171,6 +172,6 @@ def reset_password(class_id: int, user_id: int):
     password = generate_password()
     learner.set_password(password)
     learner.must_change_password = True
-    learner.session_version = User.session_version + 1
+    end_all(learner.id)  # whoever kept the old card's session is signed out
     db.session.commit()
     return login_cards(classroom, [(learner.name, learner.username, password)])
