@@ -116,7 +116,7 @@ def run(url: str, redis_url: str | None, learners: int, workers: int, folder: Pa
     each process counts alone), then the split load."""
     folder.mkdir(parents=True, exist_ok=True)
     prefix = f"saring-scale-{secrets.token_hex(4)}"
-    env = {**load.load_env(production_env(folder, url)), "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+    env = {**load.load_env(production_env(folder, url)), "RATELIMIT_STORAGE_URI": redis_url or "database://",
            "RATELIMIT_KEY_PREFIX": prefix}
     app = create_app({"ENV_NAME": "production", "SECRET_KEY": env["SECRET_KEY"], "SQLALCHEMY_DATABASE_URI": url,
                       "CONTENT_CACHE_FILE": env["CONTENT_CACHE_FILE"]})

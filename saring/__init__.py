@@ -57,6 +57,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app, babel)
     content.init_app(app)
     pagecache.init_app(app)
+    sessions.init_app(app)
     app.cli.add_command(content_cli)
     app.cli.add_command(admin.users_cli)
     app.cli.add_command(backup.backup_command)

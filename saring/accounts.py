@@ -22,7 +22,7 @@ from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length, Opti
 from .database import utcnow
 from .extensions import db, login_manager
 from .i18n import LANG_PREFIX, LANGUAGE_NAMES
-from .limits import count_failed_password, refuse_after_failed_passwords
+from .limits import give_back_password_tries, take_password_try
 from .pagecache import owner_loader, shown_to, versions_loader
 from .passwords import password_problem
 from .sessions import SignIn, devices_of, end_all, end_session, find, note_use, start_session, still_signed_in
@@ -306,12 +306,12 @@ def login():
         return redirect(url_for("learn.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        refuse_after_failed_passwords(form.username.data)  # counted per username, known or not
+        take_password_try(form.username.data)  # counted per username, known or not
         user = find_user(form.username.data) if len(form.username.data) <= USERNAME_MAX else None
         if not password_matches(user, form.password.data):
-            count_failed_password(form.username.data)
             form.password.errors.append(_("Wrong username or password."))
         else:
+            give_back_password_tries(form.username.data)
             start_session(user)
             return redirect(safe_next(request.args.get("next")) or url_for("learn.home"))
     return render_template("accounts/login.html", form=form)
@@ -361,11 +361,11 @@ def change_password():
     form = ChangePasswordForm()
     if not form.validate_on_submit():
         return account_page(password_form=form)
-    refuse_after_failed_passwords(current_user.username)  # a session left open is no way round the login limit
+    take_password_try(current_user.username)  # a session left open is no way round the login limit
     if not current_user.check_password(form.current.data):
-        count_failed_password(current_user.username)
         form.current.errors.append(_("This is not your current password."))
         return account_page(password_form=form)
+    give_back_password_tries(current_user.username)
     user = current_user._get_current_object()
     user.set_password(form.password.data)
     user.must_change_password = False

@@ -45,9 +45,10 @@ class Config:
     SHARED_PAGE_SECONDS = 60  # a visitor's kept page, as sent, shared with other visitors this long; 0: never
     SIGN_IN_IDLE_DAYS = 90  # a device unused this long is signed out (saring.sessions)
     PASSWORD_HASH_METHOD = "scrypt"  # Werkzeug's default; tests use a cheap one to stay fast
-    # limits on guessing (saring.limits); memory:// counts in each process, redis://host:6379/0 across all
+    # limits on guessing (saring.limits): database:// and redis://host:6379/0 count across every process and
+    # instance; memory:// counts in each process alone, so it is for development and tests only
     RATELIMIT_ENABLED = True
-    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STORAGE_URI = "database://"
     RATELIMIT_KEY_PREFIX = "saring"  # apps or tests sharing one Redis keep their counts apart by this
     RATELIMIT_PER_ADDRESS = "60 per minute"  # posts to log in, sign up, join…: a class shares an address
     RATELIMIT_FAILED_LOGINS = "10 per 15 minutes"  # wrong passwords per username, from any address
@@ -130,9 +131,13 @@ def validate_limits(config) -> None:
             raise ConfigError(f"{key} is {config.get(key)!r}: write it like \"60 per minute\" or "
                               "\"10 per 15 minutes\".") from None
     storage = str(config.get("RATELIMIT_STORAGE_URI"))
-    if storage != "memory://" and urlsplit(storage).scheme not in ("redis", "rediss", "redis+unix"):
-        raise ConfigError(f"RATELIMIT_STORAGE_URI is {storage!r}: use memory:// (each process counts alone) or "
-                          "redis://host:6379/0 (every process counts together).")
+    if storage not in ("database://", "memory://") and urlsplit(storage).scheme not in ("redis", "rediss",
+                                                                                         "redis+unix"):
+        raise ConfigError(f"RATELIMIT_STORAGE_URI is {storage!r}: use database:// (Saring's database, the default) "
+                          "or redis://host:6379/0; either counts across every worker and instance.")
+    if storage == "memory://" and config.get("ENV_NAME") == "production":
+        raise ConfigError("RATELIMIT_STORAGE_URI is memory://, which counts in each gunicorn worker alone, so the "
+                          "limits would not hold: use database:// (the default) or redis://host:6379/0.")
     prefix = str(config.get("RATELIMIT_KEY_PREFIX") or "")
     if not prefix.isprintable() or not prefix.strip() or "/" in prefix:
         raise ConfigError(f"RATELIMIT_KEY_PREFIX is {prefix!r}: use a short name without slashes, such as saring.")

@@ -21,7 +21,7 @@ from .content import get_library
 from .extensions import db
 from .i18n import LANG_PREFIX, current_language, local_today
 from .learning import LessonProgress
-from .limits import count_failed_password, refuse_after_failed_passwords
+from .limits import give_back_password_tries, take_password_try
 from .quizzes import QuizAttempt
 from .sessions import devices_of, end_session
 
@@ -140,16 +140,16 @@ def delete_account():
     form = DeleteAccountForm()
     last_admin = is_last_admin(user)
     if form.validate_on_submit() and not last_admin:
-        refuse_after_failed_passwords(user.username)  # an open session is no way round the login limit
+        take_password_try(user.username)  # an open session is no way round the login limit
         if not user.check_password(form.password.data):
-            count_failed_password(user.username)
             form.password.errors.append(_("This is not your password. Nothing has been deleted."))
-        elif delete_unless_last_admin(user):
-            end_session()
-            flash(_("Your account has been deleted, with your progress, quiz results and classes. "
-                    "Thank you for learning with Saring."), "success")
-            return redirect(url_for("learn.home"))
         else:
+            give_back_password_tries(user.username)
+            if delete_unless_last_admin(user):
+                end_session()
+                flash(_("Your account has been deleted, with your progress, quiz results and classes. "
+                        "Thank you for learning with Saring."), "success")
+                return redirect(url_for("learn.home"))
             last_admin = True
     classes_taught = db.session.scalar(sa.select(sa.func.count(Classroom.id)).filter_by(teacher_id=user.id))
     return render_template("privacy/delete.html", form=form, last_admin=last_admin, classes_taught=classes_taught)

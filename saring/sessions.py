@@ -15,10 +15,10 @@ import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, g, has_request_context, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from .database import utcnow
 from .extensions import db
@@ -124,10 +124,23 @@ def still_signed_in(sign_in) -> bool:
 
 
 def note_use(sign_in: SignIn) -> None:
-    """On a form post, the sign-in's "last used" moves on, committed with whatever the post saves: reading a
-    page never writes (it must keep answering while the database takes no writes)."""
+    """On a form post, the sign-in's "last used" moves on with whatever the post commits: reading a page never
+    writes (it must keep answering while the database takes no writes), and nothing is written before the
+    view's own work (the limits on guessing take their places in transactions of their own first)."""
     if request.method == "POST" and utcnow() - sign_in.last_seen_at > LAST_SEEN_EVERY:
-        sign_in.last_seen_at = utcnow()
+        g.used_sign_in = sign_in.id
+
+
+def record_use(db_session) -> None:
+    """Before a commit during a request: move the request's sign-in's "last used" on, if `note_use` asked."""
+    if has_request_context() and (sign_in_id := g.pop("used_sign_in", None)) is not None:
+        db_session.execute(sa.update(SignIn).where(SignIn.id == sign_in_id).values(last_seen_at=utcnow()))
+
+
+def init_app(_app) -> None:
+    """Record each sign-in's use with the commits of its form posts."""
+    if not sa.event.contains(Session, "before_commit", record_use):
+        sa.event.listen(Session, "before_commit", record_use)
 
 
 def end(sign_in_id: int) -> None:

@@ -245,3 +245,49 @@ def test_a_database_fault_after_the_view_still_answers_503(app, client):
         raise sa.exc.OperationalError("COMMIT", {}, sqlite3.OperationalError("database is locked"))
 
     assert_busy_page(client.get("/id/modules"), "id")
+
+
+@contextlib.contextmanager
+def stalled_server():
+    """A port that takes connections and never answers, as a Redis stopped with SIGSTOP (or cut off) does."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)  # the kernel accepts into the backlog; nothing ever reads or replies
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        listener.close()
+
+
+def finishes(work, seconds):
+    """work() in a thread: its result, or AssertionError when it is still running after `seconds` (a hang)."""
+    outcome = {}
+    thread = threading.Thread(target=lambda: outcome.update(result=work()), daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"still waiting after {seconds} s"
+    return outcome["result"]
+
+
+def test_a_stalled_redis_leaves_logins_and_lessons_answering(database_url, _schema, app, create_user, caplog):
+    create_user("ani")
+    with stalled_server() as port:
+        stalled = make_app(database_url, RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{port}/0")
+        client = stalled.test_client()
+        module_id, lesson_id = first_lesson(stalled)
+
+        def visit():
+            answers = [client.post("/id/login", data={"username": "ani", "password": "salah sekali"}).status_code
+                       for _ in range(3)]
+            answers.append(client.post("/id/login", data={"username": "ani", "password": PASSWORD}).status_code)
+            answers.append(client.get(f"/id/modules/{module_id}/{lesson_id}").status_code)
+            answers.append(client.post(f"/id/modules/{module_id}/{lesson_id}/done").status_code)
+            return answers
+        try:
+            assert finishes(visit, seconds=20) == [200, 200, 200, 302, 200, 302]
+        finally:
+            with stalled.app_context():
+                db.engine.dispose()
+    warnings = [record.getMessage() for record in caplog.records
+                if record.levelname == "WARNING" and "unreachable" in record.getMessage()]
+    assert len(warnings) == 2, f"the limiter's and the account limits' fall-back, each said once: {warnings}"

@@ -1,6 +1,10 @@
 """Logging in resists guessing: one answer for unknown and wrong, limits per address and per account."""
 
+import concurrent.futures
 import os
+import re
+import threading
+import time
 import uuid
 
 import limits.storage.memory
@@ -13,6 +17,7 @@ import saring.limits
 from saring.accounts import User
 from saring.config import ConfigError
 from saring.extensions import db
+from saring.limits import LimitHit
 from tests.conftest import PASSWORD, make_app
 
 WRONG = "bukan kata sandinya"
@@ -259,7 +264,7 @@ def test_limit_settings_come_from_the_environment(monkeypatch):
                                                                                         "5 per 10 minutes")
     environ["RATELIMIT_STORAGE_URI"] = "redis://limits:6379/1"
     assert Config.from_env(environ)["RATELIMIT_STORAGE_URI"] == "redis://limits:6379/1"
-    assert Config.from_env({})["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert Config.from_env({})["RATELIMIT_STORAGE_URI"] == "database://"
 
 
 @pytest.fixture
@@ -322,9 +327,94 @@ def test_when_redis_is_down_each_process_counts_alone_and_logins_go_on(database_
             db.engine.dispose()
 
 
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_STORAGE_URI": "memory://"}])
 def test_usernames_are_not_stored_in_the_counts(app, client, create_user):
     create_user("ani")
     log_in(client, "ani", WRONG, address="10.0.0.1")
-    keys = list(app.extensions["saring.limiter"].storage.events)
+    keys = list(app.extensions["saring.account_limits"].limiter.storage.events)
     assert any("/failed-passwords/" in key for key in keys) and any("/10.0.0.1/" in key for key in keys)
     assert not any("ani" in key.split("/") for key in keys)
+
+
+def test_the_database_holds_neither_usernames_nor_addresses_in_the_counts(app, client, create_user):
+    create_user("ani")
+    log_in(client, "ani", WRONG, address="10.0.0.1")
+    with app.app_context():
+        keys = db.session.scalars(sa.select(LimitHit.key)).all()
+    assert len(keys) == 2, "one place for the address's post, one for the account's try"
+    assert all(re.fullmatch(r"[0-9a-f]{64}", key) for key in keys)
+
+
+def test_memory_counts_are_refused_in_production(database_url):
+    with pytest.raises(ConfigError, match="each gunicorn worker alone"):
+        make_app(database_url, ENV_NAME="production", RATELIMIT_STORAGE_URI="memory://")
+
+
+def test_the_shipped_limit_lets_ten_wrong_passwords_through_and_refuses_the_eleventh(app, client, create_user):
+    """No override: what the README promises is what ships."""
+    create_user("ani")
+    for n in range(10):
+        response = log_in(client, "ani", WRONG, address=f"10.0.1.{n}")
+        assert response.status_code == 200 and "Nama pengguna atau kata sandi salah." in response.text, n + 1
+    eleventh = log_in(client, "ani", WRONG, address="10.0.2.1")
+    assert eleventh.status_code == 429 and "Terlalu banyak percobaan." in eleventh.text
+
+
+def test_workers_count_wrong_passwords_together_with_the_shipped_storage(database_url, _schema, app, create_user):
+    """Each gunicorn worker is an app of its own: with the shipped settings they share one count."""
+    create_user("ani")
+    workers = [make_app(database_url), make_app(database_url)]
+    try:
+        clients = [worker.test_client() for worker in workers]
+        answers = [log_in(clients[n % 2], "ani", WRONG, address=f"10.0.3.{n}").status_code for n in range(12)]
+        assert answers == [200] * 10 + [429, 429]
+    finally:
+        for worker in workers:
+            with worker.app_context():
+                db.engine.dispose()
+
+
+def slow_hash_checks(monkeypatch, seconds=0.2):
+    """Make every password check slow, as scrypt is on a small server, and count the checks."""
+    checks = []
+    real_check = saring.accounts.check_password_hash
+
+    def slow(stored, password):
+        checks.append(1)
+        time.sleep(seconds)
+        return real_check(stored, password)
+    monkeypatch.setattr(saring.accounts, "check_password_hash", slow)
+    return checks
+
+
+def guess_at_once(app, count, username="ani"):
+    """`count` wrong passwords for `username` sent at the same moment, each from a phone of its own."""
+    start = threading.Barrier(count)
+
+    def guess(n):
+        client = app.test_client()
+        start.wait()
+        return log_in(client, username, WRONG, address=f"10.0.4.{n}").status_code
+    with concurrent.futures.ThreadPoolExecutor(count) as pool:
+        return sorted(pool.map(guess, range(count)))
+
+
+def test_parallel_wrong_passwords_never_check_more_than_the_limit(app, create_user, monkeypatch):
+    create_user("ani")
+    checks = slow_hash_checks(monkeypatch)
+    answers = guess_at_once(app, 16)
+    assert len(checks) == 10, "each guess takes its place in the count before its password is checked"
+    assert answers == [200] * 10 + [429] * 6
+
+
+def test_parallel_wrong_passwords_never_check_more_than_the_limit_in_redis(database_url, _schema, app, create_user,
+                                                                            redis_limits, monkeypatch):
+    create_user("ani")
+    shared = make_app(database_url, **{**redis_limits, "RATELIMIT_FAILED_LOGINS": "10 per 15 minutes"})
+    checks = slow_hash_checks(monkeypatch)
+    try:
+        assert guess_at_once(shared, 16) == [200] * 10 + [429] * 6
+        assert len(checks) == 10
+    finally:
+        with shared.app_context():
+            db.engine.dispose()
