@@ -1,7 +1,9 @@
 """Saring: digital literacy lessons and quizzes in Indonesian and English."""
 
+import functools
 import os
 
+import click
 from flask import Flask
 
 from . import (
@@ -43,11 +45,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     validate(app.config)
     # WSGI layers, innermost first: visitors' shared pages, the request log, the proxy's headers
     pagecache.share_kept_pages(app)
-    init_logging(app)
+    init_logging(app, failure_answer=functools.partial(site.failure_answer, app))
     os.makedirs(app.instance_path, exist_ok=True)
 
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config["SQLALCHEMY_DATABASE_URI"],
-                                                            app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+    serving = click.get_current_context(silent=True) is None  # a `flask` command (a migration) may take long
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+        statement_timeout_ms=int(app.config["DATABASE_STATEMENT_TIMEOUT_MS"]) if serving else 0,
+        lock_timeout_ms=int(app.config["DATABASE_LOCK_TIMEOUT_MS"]) if serving else 0)
     db.init_app(app)
     init_database(app)
     init_migrations(app, PROJECT_ROOT / "migrations")

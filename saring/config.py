@@ -41,6 +41,10 @@ class Config:
     COMPRESS_MIMETYPES = ("text/html", "text/css", "text/csv", "image/svg+xml", "application/json",
                           "text/javascript", "application/javascript", "application/manifest+json")
     SQLITE_BUSY_TIMEOUT_MS = 5000
+    # PostgreSQL: a statement running longer, or waiting longer for a lock, fails its request with the 503
+    # page (saring.database); 0 waits for ever. `flask` commands (migrations) wait as long as they need
+    DATABASE_STATEMENT_TIMEOUT_MS = 5000
+    DATABASE_LOCK_TIMEOUT_MS = 2000
     PAGE_CACHE_BYTES = 8 * 1024 * 1024  # rendered pages kept per process (saring.pagecache); 0 keeps none
     SHARED_PAGE_SECONDS = 60  # a visitor's kept page, as sent, shared with other visitors this long; 0: never
     SIGN_IN_IDLE_DAYS = 90  # a device unused this long is signed out (saring.sessions)
@@ -82,6 +86,9 @@ class Config:
         for key in ("RATELIMIT_KEY_PREFIX", "RATELIMIT_PER_ADDRESS", "RATELIMIT_FAILED_LOGINS"):
             if environ.get(key):
                 settings[key] = environ[key]
+        for key in ("SQLITE_BUSY_TIMEOUT_MS", "DATABASE_STATEMENT_TIMEOUT_MS", "DATABASE_LOCK_TIMEOUT_MS"):
+            if environ.get(key):
+                settings[key] = environ[key].strip()
         return settings
 
 
@@ -116,6 +123,9 @@ def validate(config) -> None:
     if not str(proxies).isdecimal() or int(proxies) > 10:
         raise ConfigError(f"TRUSTED_PROXIES is {proxies!r}: set it to the number of reverse proxies in front "
                           "of Saring (0 when browsers reach it directly, 1 for one nginx or Caddy).")
+    for key in ("SQLITE_BUSY_TIMEOUT_MS", "DATABASE_STATEMENT_TIMEOUT_MS", "DATABASE_LOCK_TIMEOUT_MS"):
+        if not str(config.get(key)).isdecimal():
+            raise ConfigError(f"{key} is {config.get(key)!r}: give a number of milliseconds, such as 5000.")
     for key in ("CONTENT_LESSONS_DIR", "CONTENT_QUIZZES_DIR"):
         if not Path(config[key]).is_dir():
             raise ConfigError(f"{key} points to {config[key]}, which is not a folder.")

@@ -1,5 +1,6 @@
 """Database set-up shared by every feature: SQLite pragmas and the session's error handling."""
 
+import contextlib
 import sqlite3
 import sys
 from datetime import UTC, datetime
@@ -15,17 +16,26 @@ UNAVAILABLE = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutErr
 CONNECT_TIMEOUT_S = 5  # a server that does not answer at all fails a request in seconds, not when gunicorn kills it
 
 
-def engine_options(uri: str, options: dict) -> dict:
+def engine_options(uri: str, options: dict, statement_timeout_ms: int, lock_timeout_ms: int) -> dict:
     """The engine's options for this database.
 
     Errors never carry the statement's values (a username, a password hash) into a log. A SQLite file never
-    drops a connection, so it skips the ping; a server gets a connect timeout unless the URL sets one.
+    drops a connection, so it skips the ping (its busy timeout is set per connection: `init_database`). A
+    server gets a connect timeout, and a statement and a lock timeout (0: none), unless the URL sets its own:
+    a locked table or a slow query then fails the request with the 503 page in seconds, long before gunicorn
+    would kill the worker, and the worker goes on serving.
     """
     options = {"hide_parameters": True, **options}
     if uri.startswith("sqlite"):
         return {**options, "pool_pre_ping": False}
-    if "connect_timeout" not in sa.engine.make_url(uri).query:
-        options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_S, **options.get("connect_args", {})}
+    query = sa.engine.make_url(uri).query
+    connect_args = {}
+    if "connect_timeout" not in query:
+        connect_args["connect_timeout"] = CONNECT_TIMEOUT_S
+    if "options" not in query and (statement_timeout_ms or lock_timeout_ms):
+        connect_args["options"] = (f"-c statement_timeout={int(statement_timeout_ms)} "
+                                   f"-c lock_timeout={int(lock_timeout_ms)}")
+    options["connect_args"] = {**connect_args, **options.get("connect_args", {})}
     return options
 
 
@@ -43,6 +53,21 @@ def init_database(app: Flask) -> None:
 
     with app.app_context():
         sa.event.listen(db.engine, "connect", on_connect)
+    teardowns = app.teardown_appcontext_funcs
+    teardowns[teardowns.index(db._teardown_session)] = end_session_even_on_a_dead_connection
+
+
+def end_session_even_on_a_dead_connection(_error) -> None:
+    """Flask-SQLAlchemy's end of a request (`session.remove()`, which rolls back), with one difference: when
+    the rollback fails (the server dropped the connection), the session is still let go and its connection
+    given up, then the error goes on to saring.logs.RequestLog, which answers the 503 page."""
+    try:
+        db.session.remove()
+    except UNAVAILABLE:
+        with contextlib.suppress(sa.exc.SQLAlchemyError):
+            db.session.registry().invalidate()
+        db.session.registry.clear()
+        raise
 
 
 def init_migrations(app: Flask, folder) -> None:
@@ -77,12 +102,18 @@ def database_status() -> tuple[bool, str, str]:
 
 def unavailable_reason(error: Exception) -> str:
     """Why the database did not answer, in one word a status page or a log can show without any detail:
-    `locked` (SQLite busy beyond its timeout), `busy` (every pooled connection in use), `unreachable`
-    (no connection) or `error`."""
+    `locked` (SQLite busy beyond its timeout, a PostgreSQL lock timeout), `slow` (a statement timeout),
+    `read-only` (it takes no writes), `busy` (every pooled connection in use), `unreachable` (no connection)
+    or `error`."""
+    message = str(getattr(error, "orig", None) or error)
     if isinstance(error, sa.exc.TimeoutError):
         return "busy"
-    if "database is locked" in str(getattr(error, "orig", None) or error):
+    if "database is locked" in message or "lock timeout" in message:
         return "locked"
+    if "statement timeout" in message:
+        return "slow"
+    if "readonly database" in message or "read-only transaction" in message:
+        return "read-only"
     if isinstance(error, UNAVAILABLE):
         return "unreachable"
     return "error"

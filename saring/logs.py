@@ -77,15 +77,20 @@ def note_user(response):
 
 
 class RequestLog:
-    """WSGI middleware: gives each request an id and logs it once the app has answered.
+    """WSGI middleware: gives each request an id and logs it once the app has answered, whatever happened.
 
     Pages are built whole (nothing streams), so the app has answered when it returns: the line's duration
-    is the app's time and its size the body's length, compressed if it was.
+    is the app's time and its size the body's length, compressed if it was. The answer's status and
+    headers go to the server only then, so an error raised after the view (Flask-SQLAlchemy's rollback
+    at the end of the request, on a connection the database dropped) can still be answered with
+    `failure_answer(environ, error)`, the app's own page, instead of the server's bare 500.
     """
 
-    def __init__(self, wsgi_app: Callable, trust_request_id: bool):
+    def __init__(self, wsgi_app: Callable, trust_request_id: bool,
+                 failure_answer: Callable[[dict, Exception], tuple[str, list, bytes]]):
         self.wsgi_app = wsgi_app
         self.trust_request_id = trust_request_id
+        self.failure_answer = failure_answer
 
     def request_id(self, environ: dict) -> str:
         """The trusted proxy's id for this request, or a new one."""
@@ -97,22 +102,38 @@ class RequestLog:
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         started = time.perf_counter()
         request_id = environ[ENVIRON_REQUEST_ID] = self.request_id(environ)
-        answer = {}
+        answer: dict = {}
 
         def start_with_id(status: str, headers: list, exc_info=None):
-            answer.update(status=int(status.split(" ", 1)[0]), headers=headers)
-            headers.append((REQUEST_ID_HEADER, request_id))
-            return start_response(status, headers, exc_info)
+            answer.update(status=status, headers=[*headers, (REQUEST_ID_HEADER, request_id)])
+            return lambda data: start_response(answer["status"], answer["headers"])(data)  # Flask never writes
 
-        body = self.wsgi_app(environ, start_with_id)
+        try:
+            body = self.wsgi_app(environ, start_with_id)
+        except Exception as error:  # the app's own handlers are done: this is the last place to answer
+            try:
+                status, headers, page = self.failure_answer(environ, error)
+            except Exception:  # not even the page could be made: still an answer, and still the line
+                logging.getLogger("saring").exception("the failure page could not be made")
+                status, headers, page = "503 SERVICE UNAVAILABLE", [("Content-Type", "text/plain"),
+                                                                     ("Retry-After", "60")], b"Saring is busy.\n"
+            answer.update(status=status, headers=[*headers, (REQUEST_ID_HEADER, request_id)])
+            body = [page]
+        finally:
+            self.log(environ, answer, started)
+        start_response(answer["status"], answer["headers"])
+        return body
+
+    def log(self, environ: dict, answer: dict, started: float) -> None:
+        """The request's one line."""
+        status = int(answer["status"].split(" ", 1)[0]) if "status" in answer else None
         size = next((value for name, value in answer.get("headers", ()) if name.lower() == "content-length"), None)
         method, path = environ.get("REQUEST_METHOD", "")[:16], request_path(environ)
-        REQUEST_LOG.info("%s %s %s", method, path, answer.get("status"), extra={"fields": {
-            "method": method, "path": path, "status": answer.get("status"),
+        REQUEST_LOG.info("%s %s %s", method, path, status, extra={"fields": {
+            "method": method, "path": path, "status": status,
             "duration_ms": round((time.perf_counter() - started) * 1000, 1),
             "size": int(size) if size is not None and size.isdecimal() else None,
-            "user_id": environ.get(ENVIRON_USER_ID), "request_id": request_id}})
-        return body
+            "user_id": environ.get(ENVIRON_USER_ID), "request_id": environ[ENVIRON_REQUEST_ID]}})
 
 
 def request_path(environ: dict) -> str:
@@ -121,8 +142,9 @@ def request_path(environ: dict) -> str:
     return raw.decode("utf-8", "replace")[:PATH_MAX]
 
 
-def init_logging(app: Flask) -> None:
+def init_logging(app: Flask, failure_answer: Callable[[dict, Exception], tuple[str, list, bytes]]) -> None:
     """Log every request as JSON; when nothing else set up logging (gunicorn, `flask`), write JSON to stderr.
+    A request that fails past every handler is answered by `failure_answer` (see RequestLog).
 
     The development server keeps its own readable lines (and Flask's, with the trace, for an error).
     """
@@ -140,4 +162,5 @@ def init_logging(app: Flask) -> None:
         saring_log.addFilter(RequestIdFilter())
     app.after_request(note_user)
     # a proxy in front (TRUSTED_PROXIES, as for X-Forwarded-For) sets the id; a browser's own is never kept
-    app.wsgi_app = RequestLog(app.wsgi_app, trust_request_id=int(app.config.get("TRUSTED_PROXIES", 0)) > 0)
+    app.wsgi_app = RequestLog(app.wsgi_app, trust_request_id=int(app.config.get("TRUSTED_PROXIES", 0)) > 0,
+                              failure_answer=failure_answer)

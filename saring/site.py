@@ -1,14 +1,16 @@
 """Site-wide routes and pages: `/`, health check, favicon, error pages."""
 
-from flask import Blueprint, Flask, current_app, jsonify, redirect, render_template, url_for
+from flask import Blueprint, Flask, current_app, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .assets import asset_url
+from .content.model import LANGUAGES
 from .database import UNAVAILABLE, database_status, driver_message, forget_failed_work, unavailable_reason
 from .extensions import login_manager
 from .i18n import negotiate_language
+from .security import add_security_headers
 
 bp = Blueprint("site", __name__)
 
@@ -47,6 +49,30 @@ def _unavailable_page():
     body, status = _error_page(503, _("Saring is busy"),
                                _("Saring is busy or under maintenance. Try again in a minute."))
     return body, status, {"Retry-After": str(RETRY_AFTER_S)}
+
+
+def failure_answer(app: Flask, environ: dict, error: Exception) -> tuple[str, list, bytes]:
+    """The answer to a request that failed after every handler (see saring.logs.RequestLog): logged, then the
+    503 page in the language of its address when the database failed (nothing of the request was saved
+    that it did not already say), else the 500 page; made without the request's session or the database."""
+    unavailable = isinstance(error, UNAVAILABLE)
+    if unavailable:
+        app.logger.error("database unavailable after the response", extra={"fields": {
+            "exception": type(error).__name__, "reason": unavailable_reason(error), "detail": driver_message(error)}})
+    else:
+        app.logger.error("request failed after the response", exc_info=error)
+    with app.test_request_context(environ.get("PATH_INFO", "/")):
+        # as saring.i18n does for a page in a language; any other address answers in the first one
+        g.lang = (request.view_args or {}).pop("lang", None) or LANGUAGES[0]
+        if unavailable:
+            body, status, headers = _unavailable_page()
+        else:
+            body, status = _error_page(500, _("Something went wrong"),
+                                       _("We could not finish this. Nothing was lost; please try again in a moment."))
+            headers = {}
+        response = add_security_headers(app.make_response((body, status, headers)))
+        response.headers["Cache-Control"] = "no-store"
+        return response.status, list(response.headers.items()), response.get_data()
 
 
 def register_error_handlers(app: Flask) -> None:

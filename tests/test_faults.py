@@ -291,3 +291,78 @@ def test_a_stalled_redis_leaves_logins_and_lessons_answering(database_url, _sche
     warnings = [record.getMessage() for record in caplog.records
                 if record.levelname == "WARNING" and "unreachable" in record.getMessage()]
     assert len(warnings) == 2, f"the limiter's and the account limits' fall-back, each said once: {warnings}"
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_a_dead_connection_at_teardown_answers_the_503_page_with_its_log_line(app, client, create_user, lang, caplog,
+                                                                              monkeypatch):
+    """Flask-SQLAlchemy rolls back when the request ends; on a connection the server dropped, that raises
+    after every error handler has run."""
+    create_user("ani", locale=lang)
+    client.post(f"/{lang}/login", data={"username": "ani", "password": PASSWORD})
+
+    def rollback_on_a_dropped_connection():
+        monkeypatch.undo()
+        raise sa.exc.OperationalError("ROLLBACK", {}, Exception("server closed the connection unexpectedly"))
+    caplog.clear()
+    monkeypatch.setattr(db.session, "remove", rollback_on_a_dropped_connection)
+    response = client.get(f"/{lang}/modules")
+    assert_busy_page(response, lang)
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    [line] = [record for record in caplog.records if record.name == "saring.request"]
+    assert line.fields["status"] == 503 and line.fields["request_id"] == response.headers["X-Request-Id"]
+    assert line.fields["path"] == f"/{lang}/modules"
+    [failure] = [record for record in caplog.records if record.name == "saring" and record.levelname == "ERROR"]
+    assert failure.fields["exception"] == "OperationalError" and failure.fields["reason"] == "unreachable"
+
+
+needs_postgresql = pytest.mark.skipif(not os.environ.get("SARING_TEST_POSTGRES"),
+                                      reason="needs PostgreSQL (SARING_TEST_POSTGRES)")
+
+
+@contextlib.contextmanager
+def table_locked(database_url, table="users"):
+    """Another session holding an exclusive lock on `table` until the block ends."""
+    engine = sa.create_engine(database_url)
+    with engine.connect() as holder:
+        holder.execute(sa.text(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE"))
+        try:
+            yield
+        finally:
+            holder.rollback()
+    engine.dispose()
+
+
+@needs_postgresql
+def test_a_locked_postgresql_table_answers_503_within_seconds_and_lessons_go_on(app, database_url, create_user):
+    create_user("ani", locale="en")
+    client = app.test_client()
+    assert client.post("/en/login", data={"username": "ani", "password": PASSWORD}).status_code == 302
+    module_id, lesson_id = first_lesson(app)
+    with table_locked(database_url):
+        answers = finishes(lambda: [client.get("/en/"), client.post(f"/en/modules/{module_id}/{lesson_id}/done"),
+                                    app.test_client().get(f"/id/modules/{module_id}/{lesson_id}"),
+                                    app.test_client().get("/healthz")], seconds=15)
+    home, done, visitor, health = answers
+    assert_busy_page(home, "en")
+    assert_busy_page(done, "en")
+    assert visitor.status_code == 200, "a visitor's lesson needs no table"
+    assert health.status_code == 200, "the database takes writes: only one table is locked"
+    assert client.get("/en/").status_code == 200, "the lock is gone: the same session carries on"
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(LessonProgress.id))) == 0
+
+
+@needs_postgresql
+def test_a_slow_postgresql_query_is_cancelled_by_the_statement_timeout(app):
+    with app.app_context(), pytest.raises(sa.exc.OperationalError, match="statement timeout"):
+        db.session.execute(sa.text("SELECT pg_sleep(60)"))
+
+
+def test_postgresql_connections_get_statement_and_lock_timeouts():
+    from saring.database import engine_options
+    options = engine_options("postgresql+psycopg://db/saring", {}, statement_timeout_ms=5000, lock_timeout_ms=2000)
+    assert options["connect_args"]["options"] == "-c statement_timeout=5000 -c lock_timeout=2000"
+    assert options["connect_args"]["connect_timeout"] == 5
+    assert "connect_args" not in engine_options("sqlite:///x.sqlite3", {}, statement_timeout_ms=5000,
+                                                lock_timeout_ms=2000)
