@@ -58,6 +58,7 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import sqlite3
 import stat
@@ -95,6 +96,7 @@ class Answer:
     """One request as a phone saw it."""
 
     ended: float
+    seconds: float
     who: str  # "learner" or "visitor"
     method: str
     path: str
@@ -163,8 +165,11 @@ class Round:
             time.sleep(RETRY_PAUSE_S)
         return None
 
-    def go(self) -> None:
-        """Round after round, each a new session on the next module."""
+    def go(self, stagger_s: float) -> None:
+        """Round after round, each a new session on the next module; the first after up to `stagger_s`, so
+        that learners log in at any moment rather than in waves that a short fault could miss."""
+        if self.stop.wait(random.uniform(0, stagger_s)):
+            return
         for number in range(ROUNDS_MAX):
             if self.stop.is_set():
                 return
@@ -216,6 +221,7 @@ class Round:
 
 def ask(phone: load.Phone, book: Book, who: str, method: str, path: str, form=None):
     """One request through `phone`, noted in `book`; (status or None, Location, body)."""
+    started = time.monotonic()
     try:
         status, location, text = phone.send(method, path, form)
     except load.UnexpectedAnswerError:  # dropped, refused or timed out: Phone has said which
@@ -223,7 +229,8 @@ def ask(phone: load.Phone, book: Book, who: str, method: str, path: str, form=No
     busy_page = (status == 503 and phone.headers is not None and phone.headers.get("Retry-After") is not None
                  and "<html lang=" in text)
     lesson_read = method == "GET" and path.count("/") == 4 and not path.endswith("/quiz")
-    book.add("answers", Answer(time.monotonic(), who, method, path, status, busy_page, lesson_read))
+    ended = time.monotonic()
+    book.add("answers", Answer(ended, ended - started, who, method, path, status, busy_page, lesson_read))
     return status, location, text
 
 
@@ -371,6 +378,7 @@ class Settings:
     pause_s: float
     max_gap_s: float
     request_timeout_s: float
+    logs: Path | None
 
 
 def longest_gap(moments: list[float], start: float, end: float) -> float:
@@ -399,8 +407,9 @@ def run_scenario(scenario: Scenario, number: int, base_env: dict, app, stage: St
             return load.Phone([base], f"127.{100 + number}.{index // 256}.{index % 256}", exchanges,
                               timeout=settings.request_timeout_s)
 
+        stagger = settings.calm_s * settings.scale
         threads = [threading.Thread(target=Round(phone(i), learner, courses, book, stop, settings.pause_s).go,
-                                    daemon=True) for i, learner in enumerate(crowd)]
+                                    args=(stagger,), daemon=True) for i, learner in enumerate(crowd)]
         threads += [threading.Thread(target=visit, args=(phone(len(crowd) + i), lessons, book, stop, settings.pause_s),
                                      daemon=True) for i in range(settings.visitors)]
         started = time.monotonic()
@@ -425,6 +434,9 @@ def run_scenario(scenario: Scenario, number: int, base_env: dict, app, stage: St
     figures["workers_after"] = workers_after
     figures["server_errors_logged"] = logged_errors(log)
     problems += judge(figures, book, scenario, settings)
+    if settings.logs:
+        settings.logs.mkdir(parents=True, exist_ok=True)
+        shutil.copy(log, settings.logs / f"{stage.database}-{scenario.name}.log")
     return {"database": stage.database, "scenario": scenario.name, "fault": what, **figures,
             "passed": not problems, "problems": problems}
 
@@ -448,12 +460,25 @@ def figures_of(book: Book, started: float, faulted: float, restored: float, ende
         "statuses": {str(status): count for status, count in sorted(statuses.items(), key=lambda item: str(item[0]))},
         "longest_silence_s": round(longest_gap(answered, faulted, ended), 1),
         "longest_without_visitor_read_s": round(longest_gap(reads, faulted, ended), 1),
+        "slowest_s": round(max((answer.seconds for answer in answers), default=0), 1),
+        "slower_than_max_gap": dict(collections.Counter(
+            f"{answer.method} {kind_of(answer.path)}" for answer in answers if answer.seconds > settings.max_gap_s)),
         "lessons_acknowledged": len(book.lessons),
         "quizzes_acknowledged": len(book.quizzes),
         "writes_after_fault": sum(moment > restored for moment, *_ in book.lessons)
                               + sum(ack.ended > restored for ack in book.quizzes),
         "max_gap_s": settings.max_gap_s,
     }
+
+
+def kind_of(path: str) -> str:
+    """What a path is for, without its ids: login, lesson, done, quiz, attempt…"""
+    parts = path.strip("/").split("/")
+    if parts[-1] in ("login", "logout", "done", "quiz"):
+        return parts[-1]
+    if "attempts" in parts:
+        return "attempt"
+    return "lesson" if len(parts) == 4 else "/".join(parts[:2])
 
 
 def judge(figures: dict, book: Book, scenario: Scenario, settings: Settings) -> list[str]:
@@ -610,6 +635,7 @@ def main() -> int:
     parser.add_argument("--max-gap", type=float, default=5, help="longest stretch allowed without an answer (s)")
     parser.add_argument("--request-timeout", type=float, default=25, help="a phone gives up on a request after (s)")
     parser.add_argument("--budget", type=float, default=480, help="the whole run's time (s)")
+    parser.add_argument("--logs", type=Path, help="keep each scenario's server log in this folder")
     parser.add_argument("--json", help="also write the figures to this file")
     options = parser.parse_args()
     known = {scenario.name: scenario for scenario in SCENARIOS}
@@ -618,7 +644,7 @@ def main() -> int:
         parser.error(f"unknown scenarios: {', '.join(unknown)}")
     scenarios = [known[name] for name in options.scenarios.split(",")]
     settings = Settings(options.learners, options.visitors, options.workers, options.calm, options.recover,
-                        options.scale, options.pause, options.max_gap, options.request_timeout)
+                        options.scale, options.pause, options.max_gap, options.request_timeout, options.logs)
     databases = ("sqlite", "postgres") if options.database == "both" else (options.database,)
     started = time.monotonic()
     results: list[dict] = []
@@ -640,8 +666,9 @@ def main() -> int:
     seconds = round(time.monotonic() - started, 1)
     report(results)
     passed = bool(results) and all(result["passed"] for result in results)
-    print_figures({"seconds": seconds, "settings": dataclasses.asdict(settings), "results": results,
-                   "passed": passed}, options.json)
+    figures = {"seconds": seconds, "settings": {**dataclasses.asdict(settings), "logs": str(settings.logs)},
+               "results": results, "passed": passed}
+    print_figures(figures, options.json)
     print(f"{len(results)} scenarios in {seconds} s: " + ("passed" if passed else
           f"FAILED ({sum(not result['passed'] for result in results)} failed)"))
     return 0 if passed else 1
