@@ -6,7 +6,7 @@ PORT ?= 5000
 TEST_POSTGRES ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 export FLASK_APP := app
 
-.PHONY: run serve bench load test install install-dev translations compile-translations migrate browser-tools lint
+.PHONY: run serve bench load faults test install install-dev translations compile-translations migrate browser-tools lint
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,17 @@ load: install-dev compile-translations
 	@status=0; for name in load scale_out; do \
 		echo "== bench/$$name.py =="; $(BIN)/python -m bench.$$name || status=1; \
 	done; exit $$status
+
+## Faults (pass/fail): learners at work on gunicorn while, one at a time, PostgreSQL crashes and comes back,
+## Redis stalls (SIGSTOP), a table is locked, the SQLite file turns read-only and a worker is killed, on SQLite
+## and PostgreSQL. It runs a PostgreSQL cluster and a Redis of its own on free ports of 127.0.0.1 (never the
+## shared 5432 or 6379), then checks every acknowledged write, doubles, bare errors and silences. A scenario
+## that would end past FAULTS_BUDGET seconds is not run (and fails); FAULTS_ARGS passes other options,
+## e.g. FAULTS_ARGS="--database sqlite --scale 0.5" (see bench/faults.py).
+FAULTS_BUDGET ?= 480
+FAULTS_ARGS ?=
+faults: install-dev compile-translations
+	$(BIN)/python -m bench.faults --budget $(FAULTS_BUDGET) $(FAULTS_ARGS)
 
 ## Lighthouse for bench/lighthouse.py, at the version bench/package-lock.json pins (npm's record of
 ## the install, so it runs again only when the pins change).

@@ -112,12 +112,14 @@ class Phone:
     moves between them all the time.
     """
 
-    def __init__(self, bases: list[str], address: str, exchanges: Exchanges):
+    def __init__(self, bases: list[str], address: str, exchanges: Exchanges, timeout: float = TIMEOUT_S):
         self.servers = [urllib.parse.urlsplit(base).netloc for base in bases]
         self.turn = random.randrange(len(self.servers))
         self.address = address
         self.cookies: dict[str, str] = {}
         self.exchanges = exchanges
+        self.timeout = timeout
+        self.headers: http.client.HTTPMessage | None = None  # the last answer's headers
 
     def send(self, method: str, path: str, form: list[tuple[str, str]] | None = None):
         """One request; returns (status, Location, body text)."""
@@ -131,7 +133,8 @@ class Phone:
         if form is not None:
             body = urllib.parse.urlencode(form).encode()
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-        connection = http.client.HTTPConnection(server, timeout=TIMEOUT_S)
+        connection = http.client.HTTPConnection(server, timeout=self.timeout)
+        self.headers = None
         started = time.perf_counter()
         try:
             connection.request(method, path, body=body, headers=headers)
@@ -144,6 +147,7 @@ class Phone:
             connection.close()
         self.exchanges.add(response.status, (time.perf_counter() - started) * 1000,
                            response.getheader("X-Request-Id"))
+        self.headers = response.headers
         for header in response.headers.get_all("Set-Cookie") or ():
             for name, morsel in SimpleCookie(header).items():
                 if morsel["max-age"] == "0":  # how Flask deletes a cookie
