@@ -77,6 +77,7 @@ THINK = "0.5-1.5"
 MAX_ERROR_SHARE = 0.001
 CPU_WARNING = 0.9  # Locust's own threshold for a process
 PEAK_SPAN_S = 5
+QUIET_CORES = 0.25  # other processes' CPU above which a run's figures are said to be low
 SETUPS = ("sqlite", "postgres", "instances")
 BARE = "bare Flask route"
 
@@ -86,61 +87,71 @@ class SetupError(Exception):
 
 
 class CpuWatch:
-    """CPU time of the load generator's processes and of the servers', sampled every second while Locust runs."""
+    """CPU time of the load generator, of the servers, of the databases and of the whole machine, sampled
+    every second while Locust runs."""
 
     def __init__(self, generator: int):
         self.generator = psutil.Process(generator)
-        self.samples: dict[int, list[tuple[float, float]]] = {}  # generator process: (time, CPU seconds)
-        self.servers: dict[int, list[float]] = {}  # gunicorn process: CPU seconds, first and last seen
-        self.machine_start = psutil.cpu_times()
+        self.samples: dict[tuple[str, int], list[tuple[float, float]]] = {}  # (group, pid): (time, CPU seconds)
+        self.machine: list[tuple[float, float]] = []  # (time, busy CPU seconds of all cores)
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self.watch, daemon=True)
         self.thread.start()
+
+    def groups(self) -> dict[str, list[psutil.Process]]:
+        """The processes watched: Locust's, this run's gunicorns, and the database servers."""
+        generator = [self.generator, *self.generator.children(recursive=True)]
+        mine = {process.pid for process in generator}
+        servers = [process for process in psutil.Process().children(recursive=True)
+                   if process.pid not in mine and "gunicorn" in " ".join(process.cmdline())]
+        databases = [process for process in psutil.process_iter(["name"])
+                     if process.info["name"] in ("postgres", "redis-server")]
+        return {"generator": generator, "servers": servers, "databases": databases}
 
     def watch(self) -> None:
         """Sample until stopped."""
         while not self.stopped.wait(1):
             now = time.monotonic()
             try:
-                generator = [self.generator, *self.generator.children(recursive=True)]
+                groups = self.groups()
             except psutil.NoSuchProcess:
-                return
-            mine = {process.pid for process in generator}
-            for process in generator:
-                with contextlib.suppress(psutil.Error):
-                    times = process.cpu_times()
-                    self.samples.setdefault(process.pid, []).append((now, times.user + times.system))
-            for process in psutil.Process().children(recursive=True):
-                with contextlib.suppress(psutil.Error):
-                    if process.pid not in mine and "gunicorn" in " ".join(process.cmdline()):
+                continue  # one went away while being listed; the next second will do
+            machine = psutil.cpu_times()
+            self.machine.append((now, sum(machine) - machine.idle - getattr(machine, "iowait", 0)))
+            for group, processes in groups.items():
+                for process in processes:
+                    with contextlib.suppress(psutil.Error):
                         times = process.cpu_times()
-                        self.servers.setdefault(process.pid, []).append(times.user + times.system)
+                        self.samples.setdefault((group, process.pid), []).append((now, times.user + times.system))
 
     def stop(self, steady_from: float) -> dict:
-        """Stop sampling; the generator's and the servers' CPU use from `steady_from` (a monotonic time) on."""
+        """Stop sampling; CPU use from `steady_from` (a monotonic time) on, in cores, and the generator's busiest
+        process's share of its core, on average and over its busiest PEAK_SPAN_S."""
         self.stopped.set()
         self.thread.join()
-        machine = psutil.cpu_times()
-        busy = sum(getattr(machine, name) - getattr(self.machine_start, name) for name in machine._fields
-                   if name not in ("idle", "iowait", "guest", "guest_nice"))
-        total = sum(machine) - sum(self.machine_start)
-        wall = max(total, 1e-9) / psutil.cpu_count()
-        average, peak, cores = 0.0, 0.0, 0.0
-        for samples in self.samples.values():
+        cores = {"generator": 0.0, "servers": 0.0, "databases": 0.0}
+        average = peak = 0.0
+        for (group, _), samples in self.samples.items():
             steady = [(at, cpu) for at, cpu in samples if at >= steady_from]
             if len(steady) < 2:
                 continue
             share = (steady[-1][1] - steady[0][1]) / (steady[-1][0] - steady[0][0])
-            cores += share
+            cores[group] += share
+            if group != "generator":
+                continue
             average = max(average, share)
             for start, (at, cpu) in enumerate(steady):
                 later = next(((t, c) for t, c in steady[start:] if t - at >= PEAK_SPAN_S), None)
                 if later:
                     peak = max(peak, (later[1] - cpu) / (later[0] - at))
-        return {"generator_processes": len(self.samples), "generator_cores": round(cores, 2),
+        machine = [(at, busy) for at, busy in self.machine if at >= steady_from]
+        busy = (machine[-1][1] - machine[0][1]) / (machine[-1][0] - machine[0][0]) if len(machine) > 1 else 0.0
+        return {"generator_processes": len({pid for group, pid in self.samples if group == "generator"}),
+                "generator_cores": round(cores["generator"], 2),
                 "busiest_generator_process": round(average, 2), "busiest_generator_process_peak": round(peak, 2),
-                "server_cores": round(sum(cpu[-1] - cpu[0] for cpu in self.servers.values()) / wall, 2),
-                "machine_busy": round(busy / total, 2) if total else None}
+                "server_cores": round(cores["servers"], 2), "database_cores": round(cores["databases"], 2),
+                "other_cores": round(max(0.0, busy - sum(cores.values())), 2),
+                "machine_busy": round(busy / psutil.cpu_count(), 2)}
 
 
 def milliseconds(text: str) -> float | None:
@@ -310,10 +321,11 @@ def generator_verdict(rows: dict[str, dict]) -> tuple[bool, list[str]]:
         if name == BARE:
             fine = True  # driven flat out on purpose: only its rate counts
         spare &= fine
-        lines.append(f"  {name:18} Locust used {row['generator_cores']:.2f} cores in all; its busiest process "
-                     f"{row['busiest_generator_process']:.0%} of a core on average, {busiest:.0%} at its busiest "
-                     f"{PEAK_SPAN_S} s; {row['cpu_warnings']} CPU warnings; gunicorn {row['server_cores']:.2f} "
-                     f"cores; machine {row['machine_busy']:.0%} busy{'' if fine else '  <-- generator near its limit'}")
+        lines.append(f"  {name:18} Locust {row['generator_cores']:.2f} cores in all, its busiest process "
+                     f"{row['busiest_generator_process']:.0%} of a core on average and {busiest:.0%} at its busiest "
+                     f"{PEAK_SPAN_S} s, {row['cpu_warnings']} CPU warnings{'' if fine else '  <-- near its limit'}")
+        lines.append(f"  {'':18} gunicorn {row['server_cores']:.2f} cores, databases {row['database_cores']:.2f}, "
+                     f"anything else {row['other_cores']:.2f}; the machine {row['machine_busy']:.0%} busy")
     for name, row in rows.items():
         if name != BARE:
             headroom = bare["requests_per_second"] / max(row["requests_per_second"], 1e-9)
@@ -335,6 +347,15 @@ def report(rows: dict[str, dict], options) -> None:
         print(f"{name:18} {row['requests']:8} {row['requests_per_second']:7.1f} {row['ratio_to_bare']:8.0%} "
               f"{row['p50_ms'] or 0:6.0f}ms {row['p99_ms'] or 0:6.0f}ms {row['failures']:7} "
               f"{row['error_share'] or 0:7.2%} {signed_in:>9}")
+    for name, row in rows.items():
+        if name != BARE:
+            print(f"{name} p50/p99 ms per step: " + ", ".join(
+                f"{step.split(' ', 1)[1]} {figures['p50_ms'] or 0:.0f}/{figures['p99_ms'] or 0:.0f}"
+                for step, figures in row["steps"].items()))
+    for name, row in rows.items():
+        if row["other_cores"] > QUIET_CORES:
+            print(f"!!! the machine was not quiet during {name}: other processes used {row['other_cores']:.2f} "
+                  "cores, so its figures are low")
 
 
 def think_range(text: str) -> tuple[float, float]:
