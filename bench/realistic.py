@@ -154,6 +154,11 @@ class CpuWatch:
                 "machine_busy": round(busy / psutil.cpu_count(), 2)}
 
 
+def percentile(ordered: list[float], share: float) -> float | None:
+    """The value below which `share` of the ordered values lie."""
+    return round(ordered[max(0, round(share * len(ordered)) - 1)], 1) if ordered else None
+
+
 def milliseconds(text: str) -> float | None:
     """A percentile from Locust's CSV ("N/A" when there were no requests)."""
     return None if text in ("", "N/A") else float(text)
@@ -241,16 +246,20 @@ def write_plan(app, servers: list[str], learners: int, path: Path) -> Path:
     return path
 
 
-def server_log_errors(logs: list[Path]) -> list[str]:
-    """Errors the servers logged (one JSON line each)."""
-    errors = []
+def read_server_logs(logs: list[Path]) -> tuple[list[str], list[float]]:
+    """The errors the servers logged and how long each request took them (one JSON line each)."""
+    errors, durations = [], []
     for log in logs:
         for line in log.read_text(errors="replace").splitlines():
             with contextlib.suppress(ValueError):
                 entry = json.loads(line)
-                if isinstance(entry, dict) and entry.get("level") in ("error", "critical"):
+                if not isinstance(entry, dict):
+                    continue
+                if entry.get("logger") == "saring.request" and "duration_ms" in entry:
+                    durations.append(entry["duration_ms"])
+                elif entry.get("level") in ("error", "critical"):
                     errors.append(f"{log.name}: {entry.get('message')} {entry.get('exception', '')}".strip())
-    return errors
+    return errors, sorted(durations)
 
 
 def measure_saring(url: str, instances: int, options, folder: Path, redis_url: str | None = None) -> dict:
@@ -275,7 +284,10 @@ def measure_saring(url: str, instances: int, options, folder: Path, redis_url: s
             forget_counts(redis_url, prefix)
         with app.app_context():
             db.engine.dispose()
-    figures["server_log_errors"] = server_log_errors(logs)[:10]
+    errors, durations = read_server_logs(logs)
+    # inside the server, from the first request to the last: the rest of a phone's wait is the queue
+    figures.update({"server_log_errors": errors[:10], "server_p50_ms": percentile(durations, 0.5),
+                    "server_p99_ms": percentile(durations, 0.99)})
     return figures
 
 
@@ -349,7 +361,8 @@ def report(rows: dict[str, dict], options) -> None:
               f"{row['error_share'] or 0:7.2%} {signed_in:>9}")
     for name, row in rows.items():
         if name != BARE:
-            print(f"{name} p50/p99 ms per step: " + ", ".join(
+            print(f"{name}: inside the server p50 {row['server_p50_ms']} ms, p99 {row['server_p99_ms']} ms; "
+                  "p50/p99 ms per step, as the phones waited: " + ", ".join(
                 f"{step.split(' ', 1)[1]} {figures['p50_ms'] or 0:.0f}/{figures['p99_ms'] or 0:.0f}"
                 for step, figures in row["steps"].items()))
     for name, row in rows.items():
