@@ -32,7 +32,14 @@ The load generator is shown not to be the bottleneck twice over: its processes' 
 sampled while it loads Saring (the busiest worker's share of one core, on average and at its
 busiest 5 s; Locust itself warns above 90%), and the same generator, with the same processes and
 users, drives the bare route at a rate well above what Saring reaches (at least 1.5 times). Both
-are printed, with a verdict; a run where they do not hold says so loudly.
+are printed, with a verdict; a run where they do not hold says so loudly. So is the CPU that
+gunicorn, the databases and anything else used: a setup during which other processes took more
+than a quarter of a core says that its figures are low.
+
+Prints, for each setup, requests per second, p50 and p99 as the phones waited, errors (count and
+share) and the ratio to the bare route; then p50/p99 per step, how long requests took inside the
+server (from its JSON log: the rest of a phone's wait is the queue), where the CPU went, and the
+figures as JSON (`--json` also writes them to a file).
 
 Exits 1 when a setup could not be started, when a learner could not sign in, when the server logged
 an error, or when more than `--max-error-share` of the requests failed (0.1%). Every server listens
