@@ -360,12 +360,12 @@ def report(rows: dict[str, dict], options) -> None:
           f"{options.processes} worker processes; gunicorn {options.workers} workers in all; "
           f"{options.seconds} s measured after all signed in")
     print(f"{'setup':18} {'requests':>8} {'req/s':>7} {'vs bare':>8} {'p50':>8} {'p99':>8} {'errors':>7} "
-          f"{'share':>7} {'signed in':>9}")
+          f"{'share':>7} {'signed in':>9} {'req/s per gunicorn core':>23}")
     for name, row in rows.items():
         signed_in = "" if name == BARE else str(row["signed_in"])
         print(f"{name:18} {row['requests']:8} {row['requests_per_second']:7.1f} {row['ratio_to_bare']:8.0%} "
               f"{row['p50_ms'] or 0:6.0f}ms {row['p99_ms'] or 0:6.0f}ms {row['failures']:7} "
-              f"{row['error_share'] or 0:7.2%} {signed_in:>9}")
+              f"{row['error_share'] or 0:7.2%} {signed_in:>9} {row['requests_per_server_core']:23}")
     for name, row in rows.items():
         if name != BARE:
             print(f"{name}: inside the server p50 {row['server_p50_ms']} ms, p99 {row['server_p99_ms']} ms; "
@@ -419,6 +419,8 @@ def main() -> int:
     bare_rate = rows[BARE]["requests_per_second"] if BARE in rows else None
     for name, row in rows.items():
         row["ratio_to_bare"] = round(row["requests_per_second"] / bare_rate, 2) if bare_rate else 0
+        # steadier than req/s on a machine others share: what each core gunicorn got served
+        row["requests_per_server_core"] = round(row["requests_per_second"] / max(row["server_cores"], 0.01))
         problems += problems_of(name, row, options)
     report(rows, options)
     spare, lines = generator_verdict(rows) if bare_rate else (False, [])
