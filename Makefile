@@ -6,7 +6,8 @@ PORT ?= 5000
 TEST_POSTGRES ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 export FLASK_APP := app
 
-.PHONY: run serve bench load faults test install install-dev translations compile-translations migrate browser-tools lint
+.PHONY: run serve bench load faults realistic test install install-dev translations compile-translations migrate \
+	browser-tools lint
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -79,6 +80,18 @@ FAULTS_BUDGET ?= 480
 FAULTS_ARGS ?=
 faults: install-dev compile-translations
 	$(BIN)/python -m bench.faults --budget $(FAULTS_BUDGET) $(FAULTS_ARGS)
+
+## Realistic load (figures; exits 1 on errors): 1,000 learners with their own sessions under Locust (headless),
+## logging in, reading, marking lessons done, answering quizzes, on SQLite, PostgreSQL and two instances
+## (PostgreSQL and Redis on 127.0.0.1), each against a bare Flask route driven by the same Locust.
+## REALISTIC_SECONDS (default 40) is how long each setup is measured.
+REALISTIC_SECONDS ?= 40
+$(VENV)/.installed-bench: requirements.txt requirements-dev.txt bench/requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt -r bench/requirements.txt
+	touch $@
+
+realistic: install-dev $(VENV)/.installed-bench compile-translations
+	$(BIN)/python -m bench.realistic --seconds $(REALISTIC_SECONDS)
 
 ## Lighthouse for bench/lighthouse.py, at the version bench/package-lock.json pins (npm's record of
 ## the install, so it runs again only when the pins change).
