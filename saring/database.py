@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import click
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
 
 from .extensions import db
 
@@ -81,30 +81,43 @@ def init_migrations(app: Flask, folder) -> None:
         Migrate(app, db, directory=str(folder), render_as_batch=True)
 
 
+HEALTH_TIMEOUT_MS = 500  # a load balancer's check gets its answer well within a second
+# a real write that changes nothing: a file or a server that takes no writes refuses it, a lock makes it wait
+WRITE_PROBE = "DELETE FROM limit_hits WHERE 1 = 0"
+
+
 def database_status() -> tuple[bool, str, str]:
     """Whether the database could take a write now; if not, the error's name and why (`unavailable_reason`).
 
-    SQLite lets readers in while another process holds the write lock, so it is asked for that lock
-    (given back at once); a server is asked a trivial query.
+    A write probe, rolled back, waits at most HEALTH_TIMEOUT_MS for a lock: SQLite's write lock (readers
+    are let in while another process holds it, writers are not), or a server's locks and statement time.
     """
     try:
-        if db.engine.dialect.name == "sqlite":
-            with db.engine.connect() as connection:
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
+        with db.engine.connect() as connection:
+            if connection.dialect.name == "sqlite":
+                connection.exec_driver_sql(f"PRAGMA busy_timeout={HEALTH_TIMEOUT_MS}")
+                try:
+                    connection.exec_driver_sql("BEGIN IMMEDIATE")
+                    connection.exec_driver_sql(WRITE_PROBE)
+                finally:
+                    connection.rollback()
+                    busy_timeout = int(current_app.config["SQLITE_BUSY_TIMEOUT_MS"])
+                    connection.exec_driver_sql(f"PRAGMA busy_timeout={busy_timeout}")
+            else:
+                connection.exec_driver_sql(f"SET LOCAL lock_timeout = {HEALTH_TIMEOUT_MS}")
+                connection.exec_driver_sql(f"SET LOCAL statement_timeout = {HEALTH_TIMEOUT_MS}")
+                connection.exec_driver_sql(WRITE_PROBE)
                 connection.rollback()
-        else:
-            db.session.execute(sa.text("SELECT 1"))
         return True, "ok", "ok"
     except sa.exc.SQLAlchemyError as error:
-        forget_failed_work()
         return False, type(getattr(error, "orig", None) or error).__name__, unavailable_reason(error)
 
 
 def unavailable_reason(error: Exception) -> str:
     """Why the database did not answer, in one word a status page or a log can show without any detail:
     `locked` (SQLite busy beyond its timeout, a PostgreSQL lock timeout), `slow` (a statement timeout),
-    `read-only` (it takes no writes), `busy` (every pooled connection in use), `unreachable` (no connection)
-    or `error`."""
+    `read-only` (it takes no writes), `full` (no room left on the disk), `busy` (every pooled connection in
+    use), `unreachable` (no connection) or `error`."""
     message = str(getattr(error, "orig", None) or error)
     if isinstance(error, sa.exc.TimeoutError):
         return "busy"
@@ -112,8 +125,10 @@ def unavailable_reason(error: Exception) -> str:
         return "locked"
     if "statement timeout" in message:
         return "slow"
-    if "readonly database" in message or "read-only transaction" in message:
-        return "read-only"
+    if any(sign in message for sign in ("readonly database", "read-only transaction", "disk I/O error")):
+        return "read-only"  # a file or server that takes no writes (an I/O error: a file made immutable, a bad disk)
+    if "disk is full" in message or "No space left" in message:
+        return "full"
     if isinstance(error, UNAVAILABLE):
         return "unreachable"
     return "error"

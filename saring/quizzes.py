@@ -49,9 +49,10 @@ class QuizAnswer(db.Model):
     """The options chosen for one question of an attempt, keyed by question id."""
 
     __tablename__ = "quiz_answers"
+    __table_args__ = (sa.UniqueConstraint("attempt_id", "question_id"),)  # also the index to find an attempt's
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    attempt_id: Mapped[int] = mapped_column(sa.ForeignKey("quiz_attempts.id", ondelete="CASCADE"), index=True)
+    attempt_id: Mapped[int] = mapped_column(sa.ForeignKey("quiz_attempts.id", ondelete="CASCADE"))
     question_id: Mapped[str] = mapped_column(sa.String(64))
     chosen: Mapped[str] = mapped_column(sa.String(64))
     correct: Mapped[bool]

@@ -366,3 +366,37 @@ def test_postgresql_connections_get_statement_and_lock_timeouts():
     assert options["connect_args"]["connect_timeout"] == 5
     assert "connect_args" not in engine_options("sqlite:///x.sqlite3", {}, statement_timeout_ms=5000,
                                                 lock_timeout_ms=2000)
+
+
+def test_healthz_tells_a_locked_sqlite_apart_within_a_second(tmp_path):
+    """With the shipped busy timeout (5 s), a write lock held elsewhere: healthz says so without waiting it out."""
+    path = tmp_path / "held.sqlite3"
+    app = make_app(f"sqlite:///{path}")
+    with app.app_context():
+        db.create_all()
+    try:
+        with write_lock(path):
+            health = finishes(lambda: app.test_client().get("/healthz"), seconds=1.5)
+        assert health.status_code == 503 and health.json["reason"] == "locked"
+        assert app.test_client().get("/healthz").json == {"app": "ok", "database": "ok"}
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_healthz_tells_a_read_only_sqlite_apart_with_a_real_write(tmp_path):
+    """A file that takes no writes (its permissions, a full or failing disk) is not "ok": every write would fail."""
+    path = tmp_path / "read-only.sqlite3"
+    writable = make_app(f"sqlite:///{path}")
+    with writable.app_context():
+        db.create_all()
+        db.engine.dispose()
+    # opened as SQLite opens a file it may not write (the suite runs as root, which file modes do not stop)
+    app = make_app(f"sqlite:///file:{path}?mode=ro&uri=true")
+    try:
+        health = app.test_client().get("/healthz")
+        assert health.status_code == 503
+        assert health.json == {"app": "ok", "database": "OperationalError", "reason": "read-only"}
+    finally:
+        with app.app_context():
+            db.engine.dispose()

@@ -3,10 +3,12 @@
 from dataclasses import replace
 
 import pytest
+import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
 from saring.content import load_library
-from saring.quizzes import grade_attempt, read_answers
+from saring.extensions import db
+from saring.quizzes import QuizAnswer, grade_attempt, read_answers
 from tests.conftest import SAMPLES
 
 ALL_RIGHT = {"pesan-atm": frozenset("b"), "tanda-hoaks": frozenset("ab"), "kabar-resmi": frozenset("a")}
@@ -79,3 +81,13 @@ def test_unanswered_questions_are_named(quiz):
 def test_forged_forms_are_refused(quiz, fields):
     answers, missing, forged = read_answers(quiz, form(**fields))
     assert forged and answers == {} and missing == {}
+
+
+def test_the_database_keeps_one_answer_per_question_of_an_attempt(app, owned_attempt):
+    """The code never writes two; the database refuses them too, whatever writes next."""
+    with app.app_context():
+        first = db.session.scalars(sa.select(QuizAnswer).where(QuizAnswer.attempt_id == owned_attempt)).first()
+        db.session.add(QuizAnswer(attempt_id=owned_attempt, question_id=first.question_id, chosen="a", correct=False))
+        with pytest.raises(sa.exc.IntegrityError):
+            db.session.commit()
+        db.session.rollback()

@@ -186,3 +186,20 @@ def test_a_served_app_leaves_alembic_out_and_the_flask_command_keeps_flask_db(tm
                              capture_output=True, text=True)
     assert command.returncode == 0, command.stderr
     assert "Running upgrade" in command.stderr
+
+
+def test_doubled_answers_stop_the_upgrade_to_one_answer_per_question_and_change_nothing(empty_database, capfd):
+    app = make_app(empty_database)
+    with app.app_context():
+        upgrade(revision="b92aedc4c469")
+        doubled = {"quiz_answers": [*FIRST_ROWS["quiz_answers"], {**FIRST_ROWS["quiz_answers"][0], "id": 5}]}
+        with db.engine.begin() as connection:
+            insert(connection, {name: FIRST_ROWS[name] for name in ("users", "quiz_attempts")})
+            insert(connection, doubled)
+        with pytest.raises(SystemExit):  # how `flask db upgrade` stops, after logging the reason
+            upgrade(revision="e51e83a887dc")
+        assert "two answers to one question in attempts [1]" in capfd.readouterr().err
+        with db.engine.connect() as connection:
+            assert current_revision(connection) == "b92aedc4c469"
+            assert_rows_kept(connection, doubled)
+        db.engine.dispose()
