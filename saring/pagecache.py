@@ -232,7 +232,8 @@ def page_key() -> tuple | None:
     owner = _owner_of_session()
     if owner is False:
         return None
-    key = (request.scheme, request.host, request.full_path, current_language(), local_today(), id(get_library()))
+    # no kept page reads its query (a poster's ?from=, a share's fbclid): with one it is the same page
+    key = (request.scheme, request.host, request.path, current_language(), local_today(), id(get_library()))
     g.page_owner = owner or ()  # () for a visitor
     if owner is not None:
         token = session.get("csrf_token")
@@ -262,8 +263,9 @@ def kept_page(view):
     def wrapper(*args, **kwargs):
         page = view(*args, **kwargs)
         key = g.pop("page_key", None)
-        # only a plain 200 page that set nothing in the session (a new CSRF token, a message)
-        if key is not None and isinstance(page, str) and not session.modified:
+        # only a plain 200 page that set nothing in the session (a new CSRF token, a message), asked without a
+        # query: its language links carry the query, and junk queries must never push real pages out
+        if key is not None and isinstance(page, str) and not session.modified and not request.args:
             current_app.extensions[EXTENSION_KEY].put(key, page)
             request.environ[SHAREABLE] = g.page_owner
         return page

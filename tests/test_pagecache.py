@@ -39,9 +39,33 @@ def test_a_visitors_page_is_rendered_once(app, client):
     assert seen == [] and again.data == first.data and again.status_code == 200
     with renders(app) as seen:
         client.get("/en/modules/hoaks/jenis-misinformasi")
-        client.get(LESSON + "?from=poster")
         client.get(LESSON, base_url="http://saring.example")
-    assert seen == ["learn/lesson.html"] * 3, "another language, query or host is another page"
+    assert seen == ["learn/lesson.html"] * 2, "another language or host is another page"
+    with renders(app) as seen:
+        tagged = client.get(LESSON + "?from=poster&fbclid=IwAR0")
+    assert seen == [] and tagged.data == first.data, "a query the page does not read is the same page"
+
+
+def test_junk_queries_never_push_real_pages_out(app, client, login_as):
+    pages = app.extensions["saring.pages"]
+    with renders(app) as seen:
+        for n in range(50):
+            client.get(f"/id/modules?x={n}")
+    assert len(seen) == 50 and len(pages) == 0, "a page asked with a query is shown, never kept"
+    client.get("/id/modules")
+    client.get(LESSON)
+    with renders(app) as seen:
+        for n in range(200):
+            assert client.get(f"{LESSON}?x={n}").status_code == 200
+            client.get(f"/id/modules?utm_source={n}")
+    assert seen == [] and len(pages) == 2
+    login_as("learner")
+    client.get(LESSON)  # makes the session's form token
+    client.get(LESSON)
+    with renders(app) as seen:
+        for n in range(50):
+            client.get(f"{LESSON}?x={n}")
+    assert seen == [] and len(pages) == 3, "a learner's kept page too"
 
 
 def test_a_learner_never_gets_a_visitors_page_or_another_learners(app, client, login_as):
