@@ -47,7 +47,7 @@ WORKERS ?= $(shell echo $$(( $$(nproc) * 2 + 1 )))
 serve: install compile-translations
 	@test -n "$$SECRET_KEY" || { echo "Set SECRET_KEY to a long random value first (see README)."; exit 1; }
 	$(BIN)/flask db upgrade
-	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --no-control-socket app:app
+	$(BIN)/gunicorn -c gunicorn.conf.py --workers $(WORKERS) --bind $(HOST):$(PORT) --no-control-socket app:app
 
 ## Benchmarks (figures, not pass/fail tests): page weight of every learner page in both languages,
 ## how long 1,000 lessons take to load, requests per second against a bare Flask route, Lighthouse's
@@ -108,6 +108,7 @@ browser-tools:
 		( $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
 			chromium default-jre-headless ) >/dev/null 2>&1 || true; \
 	fi
+	@command -v chromium >/dev/null 2>&1 || [ "$$CI" != true ] || { echo "Chromium could not be installed, and CI needs it."; exit 1; }
 	@command -v chromium >/dev/null 2>&1 || { \
 		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
 		echo "!!! Chromium could not be installed: the BROWSER TESTS WILL BE SKIPPED.         !!!"; \
@@ -123,6 +124,8 @@ test: install-dev compile-translations browser-tools lint
 	@if $(BIN)/python -c "import psycopg; psycopg.connect('host=127.0.0.1 port=5432 user=postgres dbname=postgres', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "== The suite again on PostgreSQL (127.0.0.1:5432), in a database of its own =="; \
 		SARING_TEST_POSTGRES=$(TEST_POSTGRES) $(BIN)/pytest -m "not browser"; \
+	elif [ "$$CI" = true ]; then \
+		echo "PostgreSQL is not reachable at 127.0.0.1:5432, and CI has it: failing."; exit 1; \
 	else \
 		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
 		echo "!!! PostgreSQL is not reachable at 127.0.0.1:5432: the PostgreSQL run was SKIPPED !!!"; \

@@ -39,8 +39,9 @@ longer than --max-gap seconds without any answer, nor without a visitor's lesson
 exits 1 when any check fails or a scenario could not run within --budget seconds.
 
     .venv/bin/python -m bench.faults [--database sqlite|postgres|both] [--scenarios a,b]
-        [--learners 30] [--visitors 4] [--workers 4] [--scale 1.0] [--budget 480] [--max-gap 5]
-        [--request-timeout 25] [--json results.json]   (from the project root; `make faults`)
+        [--learners 30] [--visitors 4] [--workers 4] [--worker-class gthread|sync] [--scale 1.0]
+        [--budget 480] [--max-gap 5] [--request-timeout 25] [--json results.json]
+        (from the project root; `make faults`)
 
 --scale multiplies every calm spell and hold (0.5 halves the run); --budget is the time the whole
 run may take: a scenario that would end past it is not run, and counts as failed.
@@ -379,6 +380,7 @@ class Settings:
     max_gap_s: float
     request_timeout_s: float
     logs: Path | None
+    worker_class: str
 
 
 def longest_gap(moments: list[float], start: float, end: float) -> float:
@@ -392,7 +394,7 @@ def run_scenario(scenario: Scenario, number: int, base_env: dict, app, stage: St
     """One scenario on a fresh gunicorn with fresh accounts: the load, the fault, the checks; its figures."""
     prefix = f"f{number}{scenario.name.replace('-', '')}"
     env = {**base_env, "RATELIMIT_KEY_PREFIX": prefix,
-           "GUNICORN_CMD_ARGS": f"--pid {stage.pid_file} --graceful-timeout 5"}
+           "GUNICORN_CMD_ARGS": f"--pid {stage.pid_file} --graceful-timeout 5 --worker-class {settings.worker_class}"}
     crowd = load.create_learners(app, settings.learners, prefix=prefix)
     with app.app_context():
         modules = [module for module in get_library().modules if module.quiz is not None]
@@ -628,6 +630,8 @@ def main() -> int:
     parser.add_argument("--learners", type=int, default=30)
     parser.add_argument("--visitors", type=int, default=4)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--worker-class", choices=("gthread", "sync"), default="gthread",
+                        help="gunicorn's worker model (gunicorn.conf.py ships gthread)")
     parser.add_argument("--calm", type=float, default=5, help="seconds of load before each fault")
     parser.add_argument("--recover", type=float, default=10, help="seconds of load after each fault is undone")
     parser.add_argument("--scale", type=float, default=1.0, help="multiplies every calm spell, hold and recovery")
@@ -644,7 +648,8 @@ def main() -> int:
         parser.error(f"unknown scenarios: {', '.join(unknown)}")
     scenarios = [known[name] for name in options.scenarios.split(",")]
     settings = Settings(options.learners, options.visitors, options.workers, options.calm, options.recover,
-                        options.scale, options.pause, options.max_gap, options.request_timeout, options.logs)
+                        options.scale, options.pause, options.max_gap, options.request_timeout, options.logs,
+                        options.worker_class)
     databases = ("sqlite", "postgres") if options.database == "both" else (options.database,)
     started = time.monotonic()
     results: list[dict] = []

@@ -50,8 +50,8 @@ def gunicorn(app: str, env: dict, workers: int, log: Path | None = None):
     The server's log (its stderr) goes to the file `log` if given."""
     port = free_port()
     with open(log or os.devnull, "ab") as errors:
-        server = subprocess.Popen([BIN / "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-                                   "--no-control-socket", app], cwd=ROOT, env=env,
+        server = subprocess.Popen([BIN / "gunicorn", "-c", ROOT / "gunicorn.conf.py", "--workers", str(workers),
+                                   "--bind", f"127.0.0.1:{port}", "--no-control-socket", app], cwd=ROOT, env=env,
                                   stdout=subprocess.DEVNULL, stderr=errors)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -306,8 +306,9 @@ def login():
         return redirect(url_for("learn.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        take_password_try(form.username.data)  # counted per username, known or not
         user = find_user(form.username.data) if len(form.username.data) <= USERNAME_MAX else None
+        # counted per username, known or not; after the look-up, so a database that cannot answer uses up no try
+        take_password_try(form.username.data)
         if not password_matches(user, form.password.data):
             form.password.errors.append(_("Wrong username or password."))
         else:

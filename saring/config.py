@@ -13,6 +13,11 @@ from .content.model import LANGUAGES
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+# settings an environment variable may give as a whole number (milliseconds, bytes, seconds)
+NUMBERS = ("SQLITE_BUSY_TIMEOUT_MS", "DATABASE_STATEMENT_TIMEOUT_MS", "DATABASE_LOCK_TIMEOUT_MS", "PAGE_CACHE_BYTES",
+           "SHARED_PAGE_SECONDS")
+
+
 class ConfigError(RuntimeError):
     """A setting is missing or wrong; the app refuses to start."""
 
@@ -86,9 +91,10 @@ class Config:
         for key in ("RATELIMIT_KEY_PREFIX", "RATELIMIT_PER_ADDRESS", "RATELIMIT_FAILED_LOGINS"):
             if environ.get(key):
                 settings[key] = environ[key]
-        for key in ("SQLITE_BUSY_TIMEOUT_MS", "DATABASE_STATEMENT_TIMEOUT_MS", "DATABASE_LOCK_TIMEOUT_MS"):
+        for key in NUMBERS:
             if environ.get(key):
-                settings[key] = environ[key].strip()
+                value = environ[key].strip()
+                settings[key] = int(value) if value.isdecimal() else value  # `validate` names a wrong one
         return settings
 
 
@@ -123,9 +129,9 @@ def validate(config) -> None:
     if not str(proxies).isdecimal() or int(proxies) > 10:
         raise ConfigError(f"TRUSTED_PROXIES is {proxies!r}: set it to the number of reverse proxies in front "
                           "of Saring (0 when browsers reach it directly, 1 for one nginx or Caddy).")
-    for key in ("SQLITE_BUSY_TIMEOUT_MS", "DATABASE_STATEMENT_TIMEOUT_MS", "DATABASE_LOCK_TIMEOUT_MS"):
+    for key in NUMBERS:
         if not str(config.get(key)).isdecimal():
-            raise ConfigError(f"{key} is {config.get(key)!r}: give a number of milliseconds, such as 5000.")
+            raise ConfigError(f"{key} is {config.get(key)!r}: give a whole number, such as {getattr(Config, key)}.")
     for key in ("CONTENT_LESSONS_DIR", "CONTENT_QUIZZES_DIR"):
         if not Path(config[key]).is_dir():
             raise ConfigError(f"{key} points to {config[key]}, which is not a folder.")

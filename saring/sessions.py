@@ -97,8 +97,8 @@ def begin(user_id: int) -> tuple[int, str]:
 def start_session(user) -> None:
     """Sign `user` in on a new session and a new sign-in row: nothing of the session before carries over,
     above all not its CSRF token, which someone may have planted or read off a shared phone."""
+    user.sign_in_id, user.session_id = begin(user.id)  # first: if the database fails, the form can be sent again
     session.clear()
-    user.sign_in_id, user.session_id = begin(user.id)
     login_user(user)
 
 

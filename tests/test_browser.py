@@ -18,14 +18,17 @@ from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from saring.content import get_library
-from tests.conftest import PASSWORD, make_app
+from tests.conftest import PASSWORD, make_app, service_missing
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason="Chromium is not installed (apt-get install chromium); `make test` installs it"),
-]
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _chromium():
+    """Every test here drives Debian's Chromium."""
+    if not Path(CHROMIUM).exists():
+        service_missing("Chromium is not installed (apt-get install chromium); `make test` installs it")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 

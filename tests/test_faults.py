@@ -3,6 +3,7 @@ restart, and 404/500 pages in both languages that never show a trace."""
 
 import contextlib
 import os
+import re
 import socket
 import sqlite3
 import threading
@@ -10,6 +11,7 @@ import threading
 import pytest
 import sqlalchemy as sa
 
+import saring.accounts
 from saring.accounts import User
 from saring.content import get_library
 from saring.extensions import db
@@ -400,3 +402,30 @@ def test_healthz_tells_a_read_only_sqlite_apart_with_a_real_write(tmp_path):
     finally:
         with app.app_context():
             db.engine.dispose()
+
+
+def test_a_login_the_database_could_not_save_can_be_sent_again(locked_app):
+    """A phone sends the same form again after the 503: its form token must still be good."""
+    app, path = locked_app
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/id/login").text)[1]
+    form = {"csrf_token": token, "username": "ani", "password": PASSWORD}
+    with write_lock(path):
+        assert_busy_page(client.post("/id/login", data=form), "id")
+    assert client.post("/id/login", data=form).status_code == 302
+
+
+def test_logins_the_database_could_not_answer_never_use_up_the_accounts_tries(app, create_user, monkeypatch):
+    """While the database is down every login fails before any password is checked: none of them counts."""
+    create_user("ani")
+    client = app.test_client()
+    real_find = saring.accounts.find_user
+
+    def database_down(_username):
+        raise sa.exc.OperationalError("SELECT", {}, Exception("connection refused"))
+    monkeypatch.setattr(saring.accounts, "find_user", database_down)
+    for _ in range(12):
+        assert client.post("/id/login", data={"username": "ani", "password": PASSWORD}).status_code == 503
+    monkeypatch.setattr(saring.accounts, "find_user", real_find)
+    assert client.post("/id/login", data={"username": "ani", "password": PASSWORD}).status_code == 302

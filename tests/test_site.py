@@ -72,3 +72,12 @@ def test_an_over_long_request_gets_a_page_and_stores_nothing(app, client):
     assert "Teksnya terlalu panjang" in response.text
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(User.id))) == 0
+
+
+@pytest.mark.parametrize("ci, outcome", [("true", pytest.fail.Exception), ("", pytest.skip.Exception)])
+def test_a_missing_service_fails_under_ci_and_skips_elsewhere(monkeypatch, ci, outcome):
+    """CI has PostgreSQL, Redis and Chromium: there a test that cannot reach one fails instead of skipping."""
+    from tests.conftest import service_missing
+    monkeypatch.setenv("CI", ci)
+    with pytest.raises(outcome, match="REDIS IS NOT REACHABLE"):
+        service_missing("REDIS IS NOT REACHABLE at redis://127.0.0.1:1/0")

@@ -1,0 +1,13 @@
+"""gunicorn's settings for Saring, for `make serve` and the benchmarks (`gunicorn -c gunicorn.conf.py app:app`).
+
+Threaded workers (gthread): while some requests wait on the database (SQLite's write lock held by
+another process, up to SQLITE_BUSY_TIMEOUT_MS; a PostgreSQL lock, up to DATABASE_LOCK_TIMEOUT_MS), the
+worker's other threads go on answering pages, where a sync worker would be stuck whole and learners'
+reads would queue behind the writes. The database drivers let other threads run while they wait. Four
+threads each need at most two of the pool's 15 connections (their own, and the limits on guessing's).
+`bench/faults.py --worker-class sync` measures the other choice; README's Deployment gives the figures.
+"""
+
+worker_class = "gthread"
+threads = 4
+timeout = 30  # a request still running then is a bug: the database's own timeouts end waits well before
