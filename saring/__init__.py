@@ -43,8 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     validate(app.config)
-    # WSGI layers, innermost first: visitors' shared pages, the request log, the proxy's headers
-    pagecache.share_kept_pages(app)
+    # WSGI layers, innermost first: the request log, the proxy's headers (saring.security)
     init_logging(app, failure_answer=functools.partial(site.failure_answer, app))
     os.makedirs(app.instance_path, exist_ok=True)
 

@@ -14,8 +14,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 # settings an environment variable may give as a whole number (milliseconds, bytes, seconds)
-NUMBERS = ("SQLITE_BUSY_TIMEOUT_MS", "DATABASE_STATEMENT_TIMEOUT_MS", "DATABASE_LOCK_TIMEOUT_MS", "PAGE_CACHE_BYTES",
-           "SHARED_PAGE_SECONDS")
+NUMBERS = ("SQLITE_BUSY_TIMEOUT_MS", "DATABASE_STATEMENT_TIMEOUT_MS", "DATABASE_LOCK_TIMEOUT_MS", "PAGE_CACHE_BYTES")
 
 
 class ConfigError(RuntimeError):
@@ -51,7 +50,6 @@ class Config:
     DATABASE_STATEMENT_TIMEOUT_MS = 5000
     DATABASE_LOCK_TIMEOUT_MS = 2000
     PAGE_CACHE_BYTES = 8 * 1024 * 1024  # rendered pages kept per process (saring.pagecache); 0 keeps none
-    SHARED_PAGE_SECONDS = 60  # a visitor's kept page, as sent, shared with other visitors this long; 0: never
     SIGN_IN_IDLE_DAYS = 90  # a device unused this long is signed out (saring.sessions)
     PASSWORD_HASH_METHOD = "scrypt"  # Werkzeug's default; tests use a cheap one to stay fast
     # limits on guessing (saring.limits): database:// and redis://host:6379/0 count across every process and

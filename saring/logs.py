@@ -65,8 +65,8 @@ def signed_in_id() -> int | None:
     if user is not None:
         state = sa.inspect(user, raiseerr=False)
         return state.identity[0] if state is not None and state.identity else None
-    # a kept page is served without loading the account: the signed session names it ("id:version")
-    account, _, _version = str(session.get("_user_id", "")).partition(":")
+    # a kept page is served without loading the account: the signed session names it ("id:key")
+    account, _, _key = str(session.get("_user_id", "")).partition(":")
     return int(account) if account.isdecimal() else None
 
 

@@ -4,15 +4,13 @@ A visitor's lesson is the same HTML for every visitor, and a learner's home only
 something on it changes. Both are kept once rendered. A learner's pages are keyed by their account's
 `pages_version`, which goes up in the same transaction as any change shown on those pages (progress,
 attempts, classes, assignments, roles, names): models declare who sees them with `@shown_to`, and a
-flush hook does the counting, so every process notices through the database. In front of Flask,
-SharedPages replays a kept answer as sent to requests that would get the same answer.
+flush hook does the counting, so every process notices through the database.
 """
 
 from __future__ import annotations
 
 import functools
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
@@ -21,16 +19,13 @@ import sqlalchemy as sa
 from flask import Flask, Response, current_app, g, request, session
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from sqlalchemy.orm import Session
-from werkzeug.http import generate_etag, parse_cookie
+from werkzeug.http import generate_etag
 from wtforms import ValidationError
 
 from .content import get_library
-from .i18n import LANG_COOKIE, current_language, local_today
-from .logs import ENVIRON_USER_ID
+from .i18n import current_language, local_today
 
 EXTENSION_KEY = "saring.pages"
-SHARED_KEY = "saring.shared_pages"
-SHAREABLE = "saring.shareable"  # in the WSGI environ when Flask answered with a kept page: for whom (or ())
 USERS = sa.table("users", sa.column("id"), sa.column("pages_version"))
 
 # model class -> who sees it: user ids, or a SELECT of user ids
@@ -81,124 +76,39 @@ class KeptPage:
         return response
 
 
-class SizedStore:
-    """A least-recently-used store of things with a `body`, bounded by the bodies' total size."""
+class PageCache:
+    """Rendered pages with their ETags, least recently used dropped first beyond `max_bytes` in all."""
 
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
         self.size = 0
-        self.items: OrderedDict[Hashable, KeptPage | SharedAnswer] = OrderedDict()
-        self.lock = threading.Lock()
+        self.items: OrderedDict[Hashable, KeptPage] = OrderedDict()
+        self.lock = threading.Lock()  # gunicorn's threads share a worker's pages
 
     def __len__(self) -> int:
         return len(self.items)
 
-    def get(self, key: Hashable):
-        """The thing stored under `key`, marked as recently used."""
+    def get(self, key: Hashable) -> KeptPage | None:
+        """The page kept under `key`, marked as recently used."""
         with self.lock:
             found = self.items.get(key)
             if found is not None:
                 self.items.move_to_end(key)
             return found
 
-    def put(self, key: Hashable, item) -> None:
-        """Store `item`, dropping the least recently used ones beyond the size bound."""
-        if len(item.body) > self.max_bytes:
+    def put(self, key: Hashable, text: str) -> None:
+        """Keep a rendered page, dropping the least recently used ones beyond the size bound."""
+        body = text.encode()
+        if len(body) > self.max_bytes:
             return
+        page = KeptPage(body, generate_etag(body))
         with self.lock:
             old = self.items.pop(key, None)
-            self.size += len(item.body) - (len(old.body) if old is not None else 0)
-            self.items[key] = item
+            self.size += len(body) - (len(old.body) if old is not None else 0)
+            self.items[key] = page
             while self.size > self.max_bytes:
                 _, dropped = self.items.popitem(last=False)
                 self.size -= len(dropped.body)
-
-    def clear(self) -> None:
-        """Forget everything (as after a restart)."""
-        with self.lock:
-            self.items.clear()
-            self.size = 0
-
-
-class PageCache(SizedStore):
-    """Rendered pages, with their ETags."""
-
-    def put(self, key: Hashable, text: str) -> None:
-        """Store a rendered page."""
-        body = text.encode()
-        super().put(key, KeptPage(body, generate_etag(body)))
-
-
-@dataclass(frozen=True)
-class SharedAnswer:
-    """A response exactly as Flask sent it, for whom (an account's versions, or () for a visitor), and until when."""
-
-    status: str
-    headers: tuple[tuple[str, str], ...]
-    body: bytes
-    owner: tuple
-    until: float
-
-
-class SharedPages:
-    """WSGI middleware in front of Flask: a kept page, exactly as Flask answered it (headers included),
-    is replayed for `seconds` to requests that would get the same answer from Flask: a GET for the same
-    address, with the same encodings, the same `lang` cookie and the same session cookie, byte for byte
-    (so the same person and the same form token), no other cookie and no validators. A learner's page
-    is replayed only while their account's versions are the ones it was made for (one small query);
-    a visitor's page, to visitors. A lesson shared in a WhatsApp group brings many visitors at once,
-    and a learner's home is opened again and again."""
-
-    def __init__(self, wsgi_app: Callable, app: Flask, max_bytes: int, seconds: float,
-                 clock: Callable[[], float] = time.monotonic):
-        self.wsgi_app, self.app, self.seconds, self.clock = wsgi_app, app, seconds, clock
-        self.answers = SizedStore(max_bytes)
-
-    def key(self, environ: dict) -> tuple | None:
-        """What the answer may depend on, or None when this request must go to Flask."""
-        if environ["REQUEST_METHOD"] != "GET" or "HTTP_IF_NONE_MATCH" in environ \
-                or "HTTP_IF_MODIFIED_SINCE" in environ:
-            return None
-        cookies = parse_cookie(environ["HTTP_COOKIE"]) if "HTTP_COOKIE" in environ else {}
-        session_cookie = self.app.config["SESSION_COOKIE_NAME"]
-        if any(name not in (LANG_COOKIE, session_cookie) for name in cookies):
-            return None
-        return (environ["wsgi.url_scheme"], environ.get("HTTP_HOST"), environ.get("SCRIPT_NAME"),
-                environ.get("PATH_INFO"), environ.get("QUERY_STRING"), environ.get("HTTP_ACCEPT_ENCODING"),
-                cookies.get(LANG_COOKIE), cookies.get(session_cookie))
-
-    def still_current(self, owner: tuple) -> bool:
-        """Whether the account a page was made for has the same versions now (always, for a visitor)."""
-        if not owner:
-            return True
-        with self.app.app_context():
-            return _versions_of_account(*owner[:2]) == owner
-
-    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        key = self.key(environ)
-        if key is None:
-            return self.wsgi_app(environ, start_response)
-        shared = self.answers.get(key)
-        if shared is not None and shared.until > self.clock() and self.still_current(shared.owner):
-            environ[ENVIRON_USER_ID] = shared.owner[0] if shared.owner else None  # for the request's log line
-            start_response(shared.status, list(shared.headers))
-            return [shared.body]
-        sent: list = []
-
-        def keep_headers(status, headers, exc_info=None):
-            sent[:] = [status, headers]
-            return start_response(status, headers, exc_info)
-        answer = self.wsgi_app(environ, keep_headers)
-        owner = environ.get(SHAREABLE)
-        if owner is None or not sent or sent[0] != "200 OK" \
-                or any(name.lower() == "set-cookie" and not value.startswith(f"{LANG_COOKIE}=")
-                       for name, value in sent[1]):
-            return answer
-        body = b"".join(answer)
-        if hasattr(answer, "close"):
-            answer.close()
-        self.answers.put(key, SharedAnswer(sent[0], tuple(sent[1]), body, owner, self.clock() + self.seconds))
-        return [body]
 
 
 def owner_loader(loader: Callable[[], tuple | bool | None]):
@@ -209,20 +119,11 @@ def owner_loader(loader: Callable[[], tuple | bool | None]):
     return loader
 
 
-def versions_loader(loader: Callable[[int, int], tuple | None]):
-    """Decorator for the accounts feature's hook: (account id, sign-in id, pages version) by the first two,
-    None when its pages must not be kept (signed out, or a first password to change)."""
-    global _versions_of_account
-    _versions_of_account = loader
-    return loader
-
-
-def _no_owner(*_account) -> None:
+def _no_owner() -> None:
     return None
 
 
 _owner_of_session: Callable[[], tuple | bool | None] = _no_owner
-_versions_of_account: Callable[[int, int], tuple | None] = _no_owner
 
 
 def page_key() -> tuple | None:
@@ -234,7 +135,6 @@ def page_key() -> tuple | None:
         return None
     # no kept page reads its query (a poster's ?from=, a share's fbclid): with one it is the same page
     key = (request.scheme, request.host, request.path, current_language(), local_today(), id(get_library()))
-    g.page_owner = owner or ()  # () for a visitor
     if owner is not None:
         token = session.get("csrf_token")
         if token is None:
@@ -253,7 +153,6 @@ def serve_kept_page():
     kept = pages.get(key) if key is not None else None
     if kept is None:
         return None
-    request.environ[SHAREABLE] = g.page_owner
     return kept.response()
 
 
@@ -267,7 +166,6 @@ def kept_page(view):
         # query: its language links carry the query, and junk queries must never push real pages out
         if key is not None and isinstance(page, str) and not session.modified and not request.args:
             current_app.extensions[EXTENSION_KEY].put(key, page)
-            request.environ[SHAREABLE] = g.page_owner
         return page
     wrapper.kept = True
     return wrapper
@@ -285,13 +183,6 @@ def page_csrf_token() -> str:
             pass  # the session's token changed: sign the new one
     token = session["csrf_page_token"] = generate_csrf()
     return token
-
-
-def share_kept_pages(app: Flask) -> None:
-    """Put SharedPages around the app: called first, so the request log and the proxy's headers wrap it."""
-    if app.config["PAGE_CACHE_BYTES"] and app.config["SHARED_PAGE_SECONDS"]:
-        app.wsgi_app = app.extensions[SHARED_KEY] = SharedPages(
-            app.wsgi_app, app, app.config["PAGE_CACHE_BYTES"], app.config["SHARED_PAGE_SECONDS"])
 
 
 def init_app(app: Flask) -> None:

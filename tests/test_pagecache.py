@@ -10,7 +10,7 @@ from werkzeug.http import generate_etag
 
 from saring.accounts import User, UserRole
 from saring.extensions import db
-from saring.pagecache import PageCache, SharedPages
+from saring.pagecache import PageCache
 from saring.sessions import SignIn
 from tests.conftest import PASSWORD, make_app
 from tests.test_classes import as_learner, code_of, make_class
@@ -207,90 +207,17 @@ def test_every_process_renders_a_learners_page_with_the_same_bytes(database_url,
         db.engine.dispose()
 
 
-class Clock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self):
-        return self.now
-
-
-def shared_pages(app, clock):
-    """The app's SharedPages layer, emptied, on a clock the test moves."""
-    layer = app.extensions["saring.shared_pages"]
-    assert isinstance(layer, SharedPages)
-    layer.clock = clock
-    layer.answers.clear()
-    return layer
-
-
-def test_a_visitors_page_is_shared_as_sent_to_visitors_who_would_get_the_same(app):
-    clock = Clock()
-    shared_pages(app, clock)
-    visitor = app.test_client()
-    first = visitor.get(LESSON)
-    with renders(app) as seen:
-        again = app.test_client().get(LESSON)
-        packed = app.test_client().get(LESSON, headers={"Accept-Encoding": "br"})
-        english = app.test_client().get("/en/modules/hoaks/jenis-misinformasi")
-    assert again.data == first.data and again.headers["ETag"] == first.headers["ETag"]
-    assert again.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
-    assert seen == ["learn/lesson.html"], "another language is another page; another encoding a new answer"
-    assert packed.headers["Content-Encoding"] == "br" and english.status_code == 200
-    clock.now += 61
-    with renders(app) as seen:
-        app.test_client().get(LESSON)
-    assert seen == [], "after a minute Flask answers again, from its kept page"
-
-
-def test_only_unconditional_gets_of_kept_pages_are_shared(app, client, login_as):
-    layer = shared_pages(app, Clock())
-    app.test_client().get(LESSON)
-    assert len(layer.answers) == 1
-    etag = app.test_client().get(LESSON).headers["ETag"]
-    assert app.test_client().get(LESSON, headers={"If-None-Match": etag}).status_code == 304
-    app.test_client().get("/id/login")  # a form: not a kept page
-    app.test_client().get("/id/tidak-ada")
-    app.test_client().post(LESSON + "/done")
-    odd = app.test_client()
-    odd.set_cookie("tracker", "1")
-    odd.get(LESSON)
-    assert len(layer.answers) == 1
-
-
-def test_a_learners_page_is_replayed_only_to_their_session_and_only_while_nothing_on_it_changed(app, client,
-                                                                                               login_as):
-    layer = shared_pages(app, Clock())
+def test_a_learners_kept_page_is_never_served_once_their_device_is_signed_out(app, client, login_as):
     login_as("learner")
     client.get("/id/")  # the welcome message: not kept
     client.get("/id/modules/hoaks")
-    visitor = app.test_client().get("/id/modules/hoaks").text
-    assert len(layer.answers) == 2
     with renders(app) as seen:
-        again = client.get("/id/modules/hoaks")
-    assert seen == [] and "Keluar" in again.text and again.text != visitor
-    budi = as_learner(app, "budi")
-    budi.get("/id/")
-    assert "Keluar" in budi.get("/id/modules/hoaks").text, "another learner: their own page, not ani's"
-    client.post("/id/modules/hoaks/jenis-misinformasi/done")  # ani's pages_version goes up
-    with renders(app) as seen:
-        page = client.get("/id/modules/hoaks").text
-    assert seen == ["learn/module.html"] and page.count('<li class="done">') == 1
+        assert "Keluar" in client.get("/id/modules/hoaks").text
+    assert seen == []
     with app.app_context():
         db.session.execute(sa.delete(SignIn))
         db.session.commit()  # signed out from another device
-    assert "Keluar" not in client.get("/id/modules/hoaks").text, "an ended session is never replayed a page"
-
-
-def test_a_replayed_page_is_logged_with_its_account(app, client, login_as, caplog):
-    shared_pages(app, Clock())
-    learner = login_as("learner")
-    client.get("/id/")
-    client.get("/id/")
-    caplog.clear()
-    client.get("/id/")
-    [line] = [record for record in caplog.records if record.name == "saring.request"]
-    assert line.fields["user_id"] == learner and line.fields["status"] == 200
+    assert "Keluar" not in client.get("/id/modules/hoaks").text, "an ended session is never served a kept page"
 
 
 def test_one_account_on_two_devices_gets_each_its_own_forms_token(app, create_user):
@@ -313,10 +240,9 @@ def test_one_account_on_two_devices_gets_each_its_own_forms_token(app, create_us
 
 
 @pytest.mark.parametrize("app_config", [{"TRUSTED_PROXIES": 1}])
-def test_behind_a_proxy_visitors_pages_are_shared_by_the_address_the_visitor_used(app):
-    """The shared layer sits inside the proxy's headers: a page asked over HTTPS for the public name (with HSTS
-    and links to https://) is never replayed to a visitor who came over plain HTTP or by another name."""
-    shared_pages(app, Clock())
+def test_behind_a_proxy_visitors_pages_are_kept_by_the_address_the_visitor_used(app):
+    """A page asked over HTTPS for the public name (with HSTS and links to https://) is never served to a
+    visitor who came over plain HTTP or by another name."""
     public = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "saring.example"}
     first = app.test_client().get(LESSON, headers=public)
     again = app.test_client().get(LESSON, headers=public)
