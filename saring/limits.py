@@ -197,9 +197,11 @@ class AccountLimits:
 
 def init_app(app: Flask) -> None:
     """Give the app its limiter, limit the guessable forms per address, and answer 429 with a page."""
+    # swallow_errors: a thread that finds the storage failing after another thread switched to the memory
+    # count lets its request through instead of failing it
     limiter = Limiter(get_remote_address, strategy="moving-window", in_memory_fallback_enabled=True,
-                      storage_uri=app.config["RATELIMIT_STORAGE_URI"], storage_options=storage_options(app.config),
-                      key_prefix=app.config["RATELIMIT_KEY_PREFIX"])
+                      swallow_errors=True, storage_uri=app.config["RATELIMIT_STORAGE_URI"],
+                      storage_options=storage_options(app.config), key_prefix=app.config["RATELIMIT_KEY_PREFIX"])
     limiter.init_app(app)
     limiter.request_filter(lambda: request.method != "POST" and not looks_up_a_code())  # pages skip the work
     app.extensions["saring.limiter"] = limiter

@@ -13,7 +13,7 @@ import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask import Flask, Response, current_app, g, request, session
@@ -64,10 +64,16 @@ def renew_viewers_pages(db_session, _flush_context) -> None:
 
 @dataclass(frozen=True)
 class KeptPage:
-    """A rendered page's bytes and their ETag, computed once."""
+    """A rendered page's bytes and their ETag, computed once, and the page compressed, once per encoding."""
 
     body: bytes
     etag: str
+    compressed: dict[str, bytes] = field(default_factory=dict, compare=False)
+
+    @property
+    def size(self) -> int:
+        """What it takes of the store's bound."""
+        return len(self.body) + sum(len(data) for data in self.compressed.values())
 
     def response(self) -> Response:
         """The page as a response, validators included."""
@@ -96,19 +102,53 @@ class PageCache:
                 self.items.move_to_end(key)
             return found
 
-    def put(self, key: Hashable, text: str) -> None:
-        """Keep a rendered page, dropping the least recently used ones beyond the size bound."""
+    def put(self, key: Hashable, text: str) -> KeptPage | None:
+        """Keep a rendered page, dropping the least recently used ones beyond the size bound; the page kept."""
         body = text.encode()
         if len(body) > self.max_bytes:
-            return
+            return None
         page = KeptPage(body, generate_etag(body))
         with self.lock:
             old = self.items.pop(key, None)
-            self.size += len(body) - (len(old.body) if old is not None else 0)
+            self.size += page.size - (old.size if old is not None else 0)
             self.items[key] = page
-            while self.size > self.max_bytes:
-                _, dropped = self.items.popitem(last=False)
-                self.size -= len(dropped.body)
+            self.make_room()
+        return page
+
+    def add_compressed(self, page: KeptPage, encoding: str, data: bytes) -> None:
+        """Keep `page` compressed by `encoding` too, counted in the bound."""
+        with self.lock:
+            if encoding not in page.compressed:
+                page.compressed[encoding] = data
+                if any(kept is page for kept in self.items.values()):
+                    self.size += len(data)
+                    self.make_room()
+
+    def make_room(self) -> None:
+        """Drop the least recently used pages beyond the bound (the caller holds the lock)."""
+        while self.size > self.max_bytes:
+            _, dropped = self.items.popitem(last=False)
+            self.size -= dropped.size
+
+
+class CompressedKeptPages:
+    """Flask-Compress's cache (COMPRESS_CACHE_BACKEND): a kept page is compressed once per encoding, and the
+    bytes kept with it. Only the page this request is answered with (`g.kept_page`) is ever looked up, so no
+    other response can be given its bytes; every other response is compressed as usual."""
+
+    def __init__(self, pages: PageCache):
+        self.pages = pages
+
+    def get(self, key: str) -> bytes | None:
+        """The kept page compressed by the encoding `key` starts with, if it was."""
+        page = g.get("kept_page")
+        return page.compressed.get(key.split(";", 1)[0]) if page is not None else None
+
+    def set(self, key: str, data: bytes) -> None:
+        """Keep the kept page's bytes compressed by that encoding."""
+        page = g.get("kept_page")
+        if page is not None:
+            self.pages.add_compressed(page, key.split(";", 1)[0], data)
 
 
 def owner_loader(loader: Callable[[], tuple | bool | None]):
@@ -153,6 +193,7 @@ def serve_kept_page():
     kept = pages.get(key) if key is not None else None
     if kept is None:
         return None
+    g.kept_page = kept
     return kept.response()
 
 
@@ -165,7 +206,7 @@ def kept_page(view):
         # only a plain 200 page that set nothing in the session (a new CSRF token, a message), asked without a
         # query: its language links carry the query, and junk queries must never push real pages out
         if key is not None and isinstance(page, str) and not session.modified and not request.args:
-            current_app.extensions[EXTENSION_KEY].put(key, page)
+            g.kept_page = current_app.extensions[EXTENSION_KEY].put(key, page)
         return page
     wrapper.kept = True
     return wrapper
@@ -190,7 +231,10 @@ def init_app(app: Flask) -> None:
     # instead of Flask-WTF's, which it offers through a context processor: a later one wins
     app.context_processor(lambda: {"csrf_token": page_csrf_token})
     if app.config["PAGE_CACHE_BYTES"]:
-        app.extensions[EXTENSION_KEY] = PageCache(app.config["PAGE_CACHE_BYTES"])
+        pages = app.extensions[EXTENSION_KEY] = PageCache(app.config["PAGE_CACHE_BYTES"])
+        # read by Flask-Compress when the factory binds it, after this
+        app.config.update(COMPRESS_CACHE_BACKEND=lambda: CompressedKeptPages(pages),
+                          COMPRESS_CACHE_KEY=lambda _request: "the kept page")
         app.before_request(serve_kept_page)  # first, as the factory calls this before any feature
     if not sa.event.contains(Session, "after_flush", renew_viewers_pages):
         sa.event.listen(Session, "after_flush", renew_viewers_pages)

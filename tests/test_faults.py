@@ -1,6 +1,7 @@
 """Database faults and error pages: 503 while the database is locked or unreachable, recovery without a
 restart, and 404/500 pages in both languages that never show a trace."""
 
+import concurrent.futures
 import contextlib
 import os
 import re
@@ -429,3 +430,23 @@ def test_logins_the_database_could_not_answer_never_use_up_the_accounts_tries(ap
         assert client.post("/id/login", data={"username": "ani", "password": PASSWORD}).status_code == 503
     monkeypatch.setattr(saring.accounts, "find_user", real_find)
     assert client.post("/id/login", data={"username": "ani", "password": PASSWORD}).status_code == 302
+
+
+def test_logins_at_once_against_a_stalled_redis_never_fail(database_url, _schema, app, create_user):
+    """Several threads of one worker find Redis stalled at the same moment: every one of them still answers."""
+    create_user("ani")
+    with stalled_server() as port:
+        stalled = make_app(database_url, RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{port}/0",
+                           SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 20})
+        start = threading.Barrier(8)
+
+        def log_in(_n):
+            client = stalled.test_client()
+            start.wait()
+            return client.post("/id/login", data={"username": "ani", "password": PASSWORD}).status_code
+        try:
+            with concurrent.futures.ThreadPoolExecutor(8) as pool:
+                assert sorted(finishes(lambda: list(pool.map(log_in, range(8))), seconds=20)) == [302] * 8
+        finally:
+            with stalled.app_context():
+                db.engine.dispose()

@@ -1,6 +1,7 @@
 """Kept pages: rendered once, never shown to the wrong person, renewed by every change they show."""
 
 import contextlib
+import gzip
 import re
 
 import pytest
@@ -251,3 +252,32 @@ def test_behind_a_proxy_visitors_pages_are_kept_by_the_address_the_visitor_used(
         other = app.test_client().get(LESSON, headers=headers)
         assert other.status_code == 200 and other.data != first.data, headers
         assert ("Strict-Transport-Security" in other.headers) == (headers.get("X-Forwarded-Proto") == "https")
+
+
+def test_a_kept_page_is_compressed_once_per_encoding_and_counted_in_the_store(app, client, monkeypatch):
+    import flask_compress.flask_compress as compress
+    compressions = []
+    real = compress._compress_data
+    monkeypatch.setattr(compress, "_compress_data",
+                        lambda app, data, algorithm: compressions.append(algorithm) or real(app, data, algorithm))
+    pages = app.extensions["saring.pages"]
+    first = client.get(LESSON, headers={"Accept-Encoding": "gzip"})
+    again = app.test_client().get(LESSON, headers={"Accept-Encoding": "gzip"})
+    assert compressions == ["gzip"] and again.data == first.data and again.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(again.data) == pages.get(next(iter(pages.items))).body
+    assert again.headers["ETag"] == first.headers["ETag"]
+    app.test_client().get(LESSON, headers={"Accept-Encoding": "br"})
+    assert compressions == ["gzip", "br"]
+    [page] = pages.items.values()
+    assert pages.size == len(page.body) + len(page.compressed["gzip"]) + len(page.compressed["br"])
+    for _ in range(2):
+        app.test_client().get("/id/login", headers={"Accept-Encoding": "gzip"})  # a form: never kept
+    assert compressions == ["gzip", "br", "gzip", "gzip"], "other pages are compressed each time"
+
+
+def test_compressed_copies_count_towards_the_bound():
+    pages = PageCache(max_bytes=30)
+    first = pages.put("a", "x" * 10)
+    pages.put("b", "y" * 10)
+    pages.add_compressed(first, "gzip", b"g" * 12)
+    assert pages.get("a") is None and pages.size == 10, "a's 22 bytes and b's 10 exceed 30: the oldest goes"
