@@ -10,4 +10,8 @@ threads each need at most two of the pool's 15 connections (their own, and the l
 
 worker_class = "gthread"
 threads = 4
+# a connection closes after its answer, as with sync workers: a kept-alive connection the worker closes
+# just as a client sends on it drops that request (a POST is not resent), as the realistic load showed;
+# a reverse proxy in front keeps the phones' connections alive
+keepalive = 0
 timeout = 30  # a request still running then is a bug: the database's own timeouts end waits well before
