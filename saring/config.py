@@ -48,7 +48,7 @@ class Config:
     # PostgreSQL: a statement running longer, or waiting longer for a lock, fails its request with the 503
     # page (saring.database); 0 waits for ever. `flask` commands (migrations) wait as long as they need
     DATABASE_STATEMENT_TIMEOUT_MS = 5000
-    DATABASE_LOCK_TIMEOUT_MS = 2000
+    DATABASE_LOCK_TIMEOUT_MS = 1000
     PAGE_CACHE_BYTES = 8 * 1024 * 1024  # rendered pages kept per process (saring.pagecache); 0 keeps none
     SIGN_IN_IDLE_DAYS = 90  # a device unused this long is signed out (saring.sessions)
     PASSWORD_HASH_METHOD = "scrypt"  # Werkzeug's default; tests use a cheap one to stay fast
