@@ -14,4 +14,7 @@ threads = 4
 # just as a client sends on it drops that request (a POST is not resent), as the realistic load showed;
 # a reverse proxy in front keeps the phones' connections alive
 keepalive = 0
+# a worker takes a connection only with a thread free for it: otherwise a visitor's page can queue in a
+# worker whose threads all wait on a lock while another worker has threads free
+worker_connections = threads
 timeout = 30  # a request still running then is a bug: the database's own timeouts end waits well before
