@@ -39,7 +39,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=None,  # served by saring.assets under hashed names
     )
-    app.config.update(Config.from_env())
+    command = click.get_current_context(silent=True)
+    app.config.update(Config.from_env(command=command.info_name if command is not None else None))
     if test_config:
         app.config.update(test_config)
     validate(app.config)
@@ -47,7 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_logging(app, failure_answer=functools.partial(site.failure_answer, app))
     os.makedirs(app.instance_path, exist_ok=True)
 
-    serving = click.get_current_context(silent=True) is None  # a `flask` command (a migration) may take long
+    serving = command is None  # a `flask` command (a migration) may take long
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
         app.config["SQLALCHEMY_DATABASE_URI"], app.config["SQLALCHEMY_ENGINE_OPTIONS"],
         statement_timeout_ms=int(app.config["DATABASE_STATEMENT_TIMEOUT_MS"]) if serving else 0,

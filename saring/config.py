@@ -17,6 +17,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 NUMBERS = ("SQLITE_BUSY_TIMEOUT_MS", "DATABASE_STATEMENT_TIMEOUT_MS", "DATABASE_LOCK_TIMEOUT_MS", "PAGE_CACHE_BYTES")
 
 
+SERVING_COMMANDS = ("run",)  # `flask` commands that answer requests: outside development they need SECRET_KEY
+
+
 class ConfigError(RuntimeError):
     """A setting is missing or wrong; the app refuses to start."""
 
@@ -65,8 +68,9 @@ class Config:
     SESSION_COOKIE_SECURE = False  # Secure anyway whenever the request is HTTPS (saring.security)
 
     @classmethod
-    def from_env(cls, environ=os.environ) -> dict:
-        """Return the settings as a dict, with environment variables applied."""
+    def from_env(cls, environ=os.environ, command: str | None = None) -> dict:
+        """Return the settings as a dict, with environment variables applied; `command` is the `flask`
+        command being run, if any (one that serves nothing signs nothing, so needs no SECRET_KEY)."""
         settings = {key: getattr(cls, key) for key in dir(cls) if key.isupper()}
         env_name = environ.get("SARING_ENV", cls.ENV_NAME)
         settings["ENV_NAME"] = env_name
@@ -76,7 +80,7 @@ class Config:
             settings["PAGE_CACHE_BYTES"] = 0  # an edited template shows at once
         if environ.get("SECRET_KEY"):
             settings["SECRET_KEY"] = environ["SECRET_KEY"]
-        elif env_name == "development":
+        elif env_name == "development" or (command is not None and command not in SERVING_COMMANDS):
             settings["SECRET_KEY"] = development_secret()
         if environ.get("CONTENT_CACHE_FILE"):
             settings["CONTENT_CACHE_FILE"] = environ["CONTENT_CACHE_FILE"]
@@ -97,7 +101,8 @@ class Config:
 
 
 def development_secret() -> str:
-    """A random key made once per checkout for `make run`, kept in instance/ (never committed)."""
+    """A random key made once per checkout for `make run` and for `flask` commands that serve nothing
+    (`content check`, `users create`, `backup`, `db upgrade`), kept in instance/ (never committed)."""
     path = PROJECT_ROOT / "instance" / "development-secret-key"
     if not path.exists():
         path.parent.mkdir(exist_ok=True)
