@@ -146,9 +146,12 @@ def test_front_matter_is_required(sample_copy):
     assert "lessons/alpha/02-second.id.md:1: front matter is not closed by a line ---" in problems
 
 
-def test_non_utf8_file_is_reported(sample_copy):
+def test_non_utf8_file_is_reported_at_its_line_with_what_to_do(sample_copy):
+    """A file saved in Windows-1252 ("café" as one byte): the line of the first byte that is not UTF-8, and how
+    to save it so."""
     (sample_copy / "lessons/alpha/02-second.en.md").write_bytes(b"---\ntitle: caf\xe9\n---\n")
-    assert "lessons/alpha/02-second.en.md:1: not UTF-8 text (invalid continuation byte)" in [
+    assert "lessons/alpha/02-second.en.md:2: not UTF-8 text (invalid continuation byte): save the file with " \
+           "the encoding UTF-8 (in most editors: Save as, then Encoding: UTF-8)" in [
         str(p) for p in load(sample_copy).problems]
 
 

@@ -72,7 +72,10 @@ def read_source(file: Path, display: str, front_matter: bool = True) -> SourceFi
     try:
         text = file.read_text(encoding="utf-8").replace("\r\n", "\n")
     except UnicodeDecodeError as error:
-        raise UnusableFileError(ContentError(display, 1, f"not UTF-8 text ({error.reason})")) from None
+        line = error.object[:error.start].count(b"\n") + 1  # where the first byte that is not UTF-8 stands
+        raise UnusableFileError(ContentError(display, line, f"not UTF-8 text ({error.reason}): save the file with "
+                                             "the encoding UTF-8 (in most editors: Save as, then Encoding: UTF-8)")) \
+            from None
     except OSError as error:
         raise UnusableFileError(ContentError(display, 1, f"cannot be read: {error.strerror}")) from None
     if text.startswith("\ufeff"):
