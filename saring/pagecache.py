@@ -115,14 +115,14 @@ class PageCache:
             self.make_room()
         return page
 
-    def add_compressed(self, page: KeptPage, encoding: str, data: bytes) -> None:
-        """Keep `page` compressed by `encoding` too, counted in the bound."""
+    def add_compressed(self, key: Hashable, page: KeptPage, encoding: str, data: bytes) -> None:
+        """Keep `page`, kept under `key`, compressed by `encoding` too, counted in the bound (unless it has gone
+        from the store meanwhile)."""
         with self.lock:
-            if encoding not in page.compressed:
+            if encoding not in page.compressed and self.items.get(key) is page:
                 page.compressed[encoding] = data
-                if any(kept is page for kept in self.items.values()):
-                    self.size += len(data)
-                    self.make_room()
+                self.size += len(data)
+                self.make_room()
 
     def make_room(self) -> None:
         """Drop the least recently used pages beyond the bound (the caller holds the lock)."""
@@ -148,7 +148,7 @@ class CompressedKeptPages:
         """Keep the kept page's bytes compressed by that encoding."""
         page = g.get("kept_page")
         if page is not None:
-            self.pages.add_compressed(page, key.split(";", 1)[0], data)
+            self.pages.add_compressed(g.kept_page_key, page, key.split(";", 1)[0], data)
 
 
 def owner_loader(loader: Callable[[], tuple | bool | None]):
@@ -193,7 +193,7 @@ def serve_kept_page():
     kept = pages.get(key) if key is not None else None
     if kept is None:
         return None
-    g.kept_page = kept
+    g.kept_page, g.kept_page_key = kept, key
     return kept.response()
 
 
@@ -206,7 +206,7 @@ def kept_page(view):
         # only a plain 200 page that set nothing in the session (a new CSRF token, a message), asked without a
         # query: its language links carry the query, and junk queries must never push real pages out
         if key is not None and isinstance(page, str) and not session.modified and not request.args:
-            g.kept_page = current_app.extensions[EXTENSION_KEY].put(key, page)
+            g.kept_page, g.kept_page_key = current_app.extensions[EXTENSION_KEY].put(key, page), key
         return page
     wrapper.kept = True
     return wrapper

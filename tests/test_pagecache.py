@@ -279,5 +279,5 @@ def test_compressed_copies_count_towards_the_bound():
     pages = PageCache(max_bytes=30)
     first = pages.put("a", "x" * 10)
     pages.put("b", "y" * 10)
-    pages.add_compressed(first, "gzip", b"g" * 12)
+    pages.add_compressed("a", first, "gzip", b"g" * 12)
     assert pages.get("a") is None and pages.size == 10, "a's 22 bytes and b's 10 exceed 30: the oldest goes"
