@@ -26,7 +26,31 @@ CLUSTER_OWNER = "postgres"  # the OS account that owns the cluster when the suit
 COMMAND_TIMEOUT_S = 120
 
 
-class PrivatePostgres:
+class PrivateServer:
+    """A server of the run's own, for a `with` block: opened on the way in, closed on the way out, and closed
+    too when opening fails half-way."""
+
+    def open(self) -> None:
+        """Start it and wait until it answers."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Stop it and remove what it left."""
+        raise NotImplementedError
+
+    def __enter__(self):
+        try:
+            self.open()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+
+class PrivatePostgres(PrivateServer):
     """A throwaway cluster: `start`, `stop(mode)`, `create_database`; `close` stops it and deletes it."""
 
     def __init__(self):
@@ -39,18 +63,11 @@ class PrivatePostgres:
             self.as_owner = ["runuser", "-u", CLUSTER_OWNER, "--"]
         self.data = self.folder / "data"
 
-    def __enter__(self) -> PrivatePostgres:
-        try:
-            self.run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                     "--no-sync", "--no-instructions")
-            self.start()
-        except BaseException:
-            self.close()
-            raise
-        return self
-
-    def __exit__(self, *_exc) -> None:
-        self.close()
+    def open(self) -> None:
+        """A new cluster in its folder, started."""
+        self.run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                 "--no-sync", "--no-instructions")
+        self.start()
 
     def run(self, program: str, *args: str) -> subprocess.CompletedProcess:
         """One of PostgreSQL's programs, as the cluster's owner; raises with its output when it fails."""
@@ -93,7 +110,7 @@ class PrivatePostgres:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
-class PrivateRedis:
+class PrivateRedis(PrivateServer):
     """A redis-server that keeps nothing on disk; `stall` freezes it (SIGSTOP), `resume` thaws it."""
 
     def __init__(self, folder: Path):
@@ -106,21 +123,14 @@ class PrivateRedis:
         """Where the app finds it."""
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def __enter__(self) -> PrivateRedis:
+    def open(self) -> None:
+        """redis-server on its port, answering."""
         self.folder.mkdir(parents=True, exist_ok=True)
         with open(self.folder / "redis.log", "ab") as log:
             self.process = subprocess.Popen(
                 ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                  "--dir", str(self.folder), "--daemonize", "no"], stdout=log, stderr=subprocess.STDOUT)
-        try:
-            self.wait_until_it_answers()
-        except BaseException:
-            self.close()
-            raise
-        return self
-
-    def __exit__(self, *_exc) -> None:
-        self.close()
+        self.wait_until_it_answers()
 
     def wait_until_it_answers(self) -> None:
         """Ping until it answers (10 s at most)."""
