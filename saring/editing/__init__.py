@@ -1,0 +1,1 @@
+"""The editor workspace: drafts, checks, previews, publishing and history of content, and the item report."""
