@@ -13,6 +13,7 @@ from . import (
     backup,
     classes,
     content,
+    editing,
     i18n,
     learning,
     limits,
@@ -60,7 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app, babel)
-    content.init_app(app)
+    content.init_app(app, editing.PublishedContent(lambda: db.engine))
     pagecache.init_app(app)
     sessions.init_app(app)
     app.cli.add_command(content_cli)

@@ -42,6 +42,8 @@ class Config:
     CONTENT_LESSONS_DIR = str(PROJECT_ROOT / "lessons")
     CONTENT_QUIZZES_DIR = str(PROJECT_ROOT / "quizzes")
     CONTENT_RELOAD = False
+    # how often each process asks the database whether an editor published (a request at most once)
+    CONTENT_POLL_SECONDS = 1.0
     CONTENT_CACHE_FILE: str | None = str(PROJECT_ROOT / "instance" / "content-cache.json")
     STATIC_DIR = str(PROJECT_ROOT / "static")
     COMPRESS_STREAMS = False  # its streaming path leaves the file behind send_file open; nothing here streams

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,10 +68,10 @@ class SourceFile:
         return 1
 
 
-def read_source(file: Path, display: str, front_matter: bool = True) -> SourceFile:
-    """Read a file and parse its YAML front matter (or, for module.yml, the whole file)."""
+def read_source(file: Path, display: str, front_matter: bool = True, text: str | None = None) -> SourceFile:
+    """Read a file (or take its `text`, as published in the editor) and parse its YAML front matter."""
     try:
-        text = file.read_text(encoding="utf-8").replace("\r\n", "\n")
+        text = (file.read_text(encoding="utf-8") if text is None else text).replace("\r\n", "\n")
     except UnicodeDecodeError as error:
         line = error.object[:error.start].count(b"\n") + 1  # where the first byte that is not UTF-8 stands
         raise UnusableFileError(ContentError(display, line, f"not UTF-8 text ({error.reason}): save the file with "
@@ -175,9 +176,12 @@ class ModuleFolder:
 class Loader:
     """Builds a Library from a lessons folder and a quizzes folder."""
 
-    def __init__(self, lessons_dir: str | Path, quizzes_dir: str | Path, cache_file: str | Path | None = None):
+    def __init__(self, lessons_dir: str | Path, quizzes_dir: str | Path, cache_file: str | Path | None = None,
+                 overrides: Mapping[str, str] | None = None):
         self.lessons_dir = Path(lessons_dir)
         self.quizzes_dir = Path(quizzes_dir)
+        # texts published in the editor, by display path: each replaces its file, or adds a file
+        self.overrides = dict(overrides or {})
         self.problems: list[ContentError] = []
         self.media: dict[str, str] = {}
         self.renderer = Renderer(RenderCache(cache_file) if cache_file else None)
@@ -187,9 +191,27 @@ class Loader:
         """A file's path as shown in messages: relative to the folder holding lessons/."""
         return os.path.relpath(file, self.lessons_dir.parent)
 
+    def entries(self, folder: Path) -> list[Path]:
+        """A folder's files and folders, with those that exist only as published texts."""
+        found = set(folder.iterdir()) if folder.is_dir() else set()
+        where = Path(self.display(folder))
+        found.update(folder / path.relative_to(where).parts[0] for path in map(Path, self.overrides)
+                     if path.is_relative_to(where) and path != where)
+        return sorted(found)
+
+    def is_folder(self, path: Path) -> bool:
+        """Whether `path` is a folder on disk or one that only published texts hold."""
+        where = self.display(path) + os.sep
+        return path.is_dir() or any(key.startswith(where) for key in self.overrides)
+
+    def read(self, file: Path, front_matter: bool = True) -> SourceFile:
+        """A content file's source: its published text if it has one, else the file."""
+        display = self.display(file)
+        return read_source(file, display, front_matter, self.overrides.get(display))
+
     def load(self) -> Library:
         """Read everything; never raises for a content problem."""
-        folders = sorted(p for p in self.lessons_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+        folders = [p for p in self.entries(self.lessons_dir) if self.is_folder(p) and not p.name.startswith(".")]
         found = [m for m in (self._read_module(folder) for folder in folders) if m is not None]
         known = frozenset((module.id, lesson_id) for module in found for lesson_id in module.lessons)
         quizzes = self._read_quizzes({module.id for module in found}, known)
@@ -215,16 +237,16 @@ class Loader:
             self.problems.append(ContentError(self.display(folder), 1, "a module folder's name must be "
                                               f"lowercase letters, digits and hyphens, at most {MAX_ID_LENGTH}"))
             return None
-        if not (folder / MODULE_FILE).exists():
+        if not (folder / MODULE_FILE).exists() and self.display(folder / MODULE_FILE) not in self.overrides:
             self.problems.append(ContentError(self.display(folder / MODULE_FILE), 1, "missing module.yml"))
             return None
         try:
-            source = read_source(folder / MODULE_FILE, self.display(folder / MODULE_FILE), False)
+            source = self.read(folder / MODULE_FILE, False)
         except UnusableFileError as invalid:
             self.problems.append(invalid.problem)
             return None
         files: dict[str, dict[str, tuple[int, SourceFile]]] = {}
-        for file in sorted(folder.iterdir()):
+        for file in self.entries(folder):
             if file.name in (MODULE_FILE, IMAGES_DIR) or file.name.startswith("."):
                 continue
             match = LESSON_FILE.fullmatch(file.name)
@@ -238,7 +260,7 @@ class Loader:
                 continue
             texts = files.setdefault(match["id"], {})
             try:
-                lesson = read_source(file, self.display(file))
+                lesson = self.read(file)
             except UnusableFileError as invalid:
                 self.problems.append(invalid.problem)
                 texts.setdefault(match["lang"], (int(match["position"]), None))
@@ -311,8 +333,7 @@ class Loader:
         """Parse every quiz file and check that its languages agree."""
         texts: dict[str, dict[str, QuizText]] = {}
         broken: dict[str, set[str]] = {}
-        files = sorted(self.quizzes_dir.iterdir()) if self.quizzes_dir.is_dir() else []
-        for file in files:
+        for file in self.entries(self.quizzes_dir):
             if file.name.startswith(".") or file.is_dir():
                 continue
             display = self.display(file)
@@ -326,7 +347,7 @@ class Loader:
                                                   "for this quiz"))
                 continue
             try:
-                source = read_source(file, display)
+                source = self.read(file)
             except UnusableFileError as invalid:
                 self.problems.append(invalid.problem)
                 continue
@@ -374,6 +395,7 @@ class Loader:
                                          f"has other tags than in {other.path}"))
 
 
-def load_library(lessons_dir: str | Path, quizzes_dir: str | Path, cache_file: str | Path | None = None) -> Library:
-    """Load all content; problems are in `Library.problems`, never raised."""
-    return Loader(lessons_dir, quizzes_dir, cache_file).load()
+def load_library(lessons_dir: str | Path, quizzes_dir: str | Path, cache_file: str | Path | None = None,
+                 overrides: Mapping[str, str] | None = None) -> Library:
+    """Load all content (with `overrides`: display path -> published text); problems are in `Library.problems`."""
+    return Loader(lessons_dir, quizzes_dir, cache_file, overrides).load()

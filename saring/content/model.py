@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 
 LANGUAGES = ("id", "en")
@@ -122,9 +123,11 @@ class QuizText:
 
     @property
     def fingerprint(self) -> str:
-        """Changes whenever the questions' order, types or options change (a form names answers by position)."""
-        shape = "|".join(f"{q.id}:{q.type}:{len(q.options)}" for q in self.questions)
-        return hashlib.sha256(shape.encode()).hexdigest()[:16]
+        """Changes whenever a question or option a learner reads changes: a form opened before an editor
+        published is never graded against questions its learner did not see. It is in the page, so it
+        is made of what the page shows and never of the answer key."""
+        seen = json.dumps([(q.id, q.type, q.body_html, [o.html for o in q.options]) for q in self.questions])
+        return hashlib.sha256(seen.encode()).hexdigest()[:16]
 
     def question(self, question_id: str) -> Question | None:
         """The question with this id, if any."""

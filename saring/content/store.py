@@ -1,11 +1,13 @@
-"""Keeps the loaded Library on the app; reloads it when files change in development."""
+"""Keeps the loaded Library on the app; reloads it when editors publish, and when files change in development."""
 
 from __future__ import annotations
 
 import os
 import threading
+import time
+from typing import Protocol
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 
 from .loader import load_library
 from .model import Library
@@ -13,25 +15,47 @@ from .model import Library
 EXTENSION_KEY = "saring.content"
 # Content loaded in this process, by folders, with the files' stamp it was loaded from: another app
 # built from the same unchanged files (tests build many) does not render everything again.
-_loaded: dict[tuple[str, str], tuple[frozenset, Library]] = {}
+_loaded: dict[tuple[str, str], tuple[tuple, Library]] = {}
+
+
+class Published(Protocol):
+    """Texts published in the editor (saring.editing), which override or add files."""
+
+    def version(self) -> int:
+        """A number that grows with every publish."""
+
+    def texts(self) -> tuple[int, dict[str, str]]:
+        """The version and the published texts by path."""
 
 
 class ContentStore:
-    """Loads content once at start-up; with CONTENT_RELOAD, again whenever a file changes."""
+    """Loads content at start-up; again when the published version changes, and (CONTENT_RELOAD) a file does."""
 
-    def __init__(self, app: Flask):
+    def __init__(self, app: Flask, published: Published | None = None):
         self.lessons_dir = app.config["CONTENT_LESSONS_DIR"]
         self.quizzes_dir = app.config["CONTENT_QUIZZES_DIR"]
         self.reload = app.config["CONTENT_RELOAD"]
         self.cache_file = app.config["CONTENT_CACHE_FILE"]
+        self.poll_seconds = float(app.config["CONTENT_POLL_SECONDS"])
         self.logger = app.logger
+        self.published = published
         self._lock = threading.Lock()
+        self._next_poll = 0.0
         self._stamp = self._files_stamp()
+        self._version, self.overrides = self._published_texts(app)
         self._library = self._load(self._stamp)
 
     @property
     def library(self) -> Library:
-        """The current content; in development, reloaded first if any file changed."""
+        """The current content: a preview's, or the live one after checking for a publish or a changed file."""
+        in_request = bool(g)  # an app context: a request, or a command
+        if in_request and g.get("content_preview") is not None:
+            return g.content_preview
+        if self.published is not None and time.monotonic() >= self._next_poll \
+                and not (in_request and g.get("content_polled")):
+            if in_request:
+                g.content_polled = True  # once a request is enough
+            self._poll()
         if self.reload:
             stamp = self._files_stamp()
             if stamp != self._stamp:
@@ -40,13 +64,48 @@ class ContentStore:
                         self._library, self._stamp = self._load(stamp), stamp
         return self._library
 
+    def refresh(self) -> None:
+        """Load what is published now (after this process published, without waiting for the next poll)."""
+        with self._lock:
+            self._version, self.overrides = self.published.texts()
+            self._library = self._load(self._stamp)
+
+    def _poll(self) -> None:
+        """Reload when another process (or this one) published; on a database fault keep serving what is loaded."""
+        self._next_poll = time.monotonic() + self.poll_seconds
+        try:
+            version = self.published.version()
+        except Exception as error:  # a lesson must still be served while the database is down
+            self.logger.warning("content: cannot read the published version: %r", error)
+            return
+        if version != self._version and self._lock.acquire(blocking=False):
+            try:  # the first request to notice loads; the others serve the loaded content meanwhile
+                self._version, self.overrides = self.published.texts()
+                self._library = self._load(self._stamp)
+            except Exception as error:
+                self.logger.warning("content: cannot read the published texts: %r", error)
+            finally:
+                self._lock.release()
+
+    def _published_texts(self, app: Flask) -> tuple[int | None, dict[str, str]]:
+        """What is published at start-up; nothing yet (a poll tries again) without the tables or the database."""
+        if self.published is None:
+            return 0, {}
+        try:
+            with app.app_context():
+                return self.published.texts()
+        except Exception as error:
+            app.logger.info("content: no published texts read at start-up: %r", error)
+            return None, {}
+
     def _load(self, stamp: frozenset) -> Library:
-        """Load the content, reusing what this process already loaded from the same, unchanged files."""
+        """Load the content, reusing what this process already loaded from the same files and published texts."""
         key = (self.lessons_dir, self.quizzes_dir)
-        loaded_stamp, library = _loaded.get(key, (None, None))
-        if loaded_stamp != stamp or library is None:
-            library = load_library(self.lessons_dir, self.quizzes_dir, self.cache_file)
-            _loaded[key] = (stamp, library)
+        state = (stamp, tuple(sorted(self.overrides.items())))
+        loaded_state, library = _loaded.get(key, (None, None))
+        if loaded_state != state or library is None:
+            library = load_library(self.lessons_dir, self.quizzes_dir, self.cache_file, self.overrides)
+            _loaded[key] = (state, library)
         for problem in library.problems:
             self.logger.warning("content: %s", problem)
         return library
@@ -65,9 +124,15 @@ class ContentStore:
         return frozenset(stamp)
 
 
-def init_app(app: Flask) -> None:
-    """Load the content and attach the store to the app."""
-    app.extensions[EXTENSION_KEY] = ContentStore(app)
+def init_app(app: Flask, published: Published | None = None) -> None:
+    """Load the content and attach the store to the app (keeping the published texts' source on a reload)."""
+    before = app.extensions.get(EXTENSION_KEY)
+    app.extensions[EXTENSION_KEY] = ContentStore(app, published or (before.published if before else None))
+
+
+def get_store() -> ContentStore:
+    """The current app's content store."""
+    return current_app.extensions[EXTENSION_KEY]
 
 
 def get_library() -> Library:
