@@ -58,6 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_database(app)
     init_migrations(app, PROJECT_ROOT / "migrations")
     security.init_app(app)
+    editing.init_app(app)  # before CSRFProtect, which reads forms
     csrf.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app, babel)
@@ -68,7 +69,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.cli.add_command(admin.users_cli)
     app.cli.add_command(backup.backup_command)
 
-    for feature in (site, accounts, sessions, learning, quizzes, classes, admin, offline, privacy):
+    for feature in (site, accounts, sessions, learning, quizzes, classes, admin, editing, offline, privacy):
         app.register_blueprint(feature.bp)
     site.register_error_handlers(app)
     limits.init_app(app)  # after the blueprints: it limits some of their views

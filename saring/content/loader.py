@@ -68,15 +68,21 @@ class SourceFile:
         return 1
 
 
-def read_source(file: Path, display: str, front_matter: bool = True, text: str | None = None) -> SourceFile:
-    """Read a file (or take its `text`, as published in the editor) and parse its YAML front matter."""
+def decode_text(data: bytes, display: str) -> str:
+    """A file's bytes as text; UnusableFileError at the line of the first byte that is not UTF-8."""
     try:
-        text = (file.read_text(encoding="utf-8") if text is None else text).replace("\r\n", "\n")
+        return data.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = error.object[:error.start].count(b"\n") + 1  # where the first byte that is not UTF-8 stands
+        line = data[:error.start].count(b"\n") + 1
         raise UnusableFileError(ContentError(display, line, f"not UTF-8 text ({error.reason}): save the file with "
                                              "the encoding UTF-8 (in most editors: Save as, then Encoding: UTF-8)")) \
             from None
+
+
+def read_source(file: Path, display: str, front_matter: bool = True, text: str | None = None) -> SourceFile:
+    """Read a file (or take its `text`, as published in the editor) and parse its YAML front matter."""
+    try:
+        text = (decode_text(file.read_bytes(), display) if text is None else text).replace("\r\n", "\n")
     except OSError as error:
         raise UnusableFileError(ContentError(display, 1, f"cannot be read: {error.strerror}")) from None
     if text.startswith("\ufeff"):

@@ -1,5 +1,23 @@
 """The editor workspace: drafts, checks, previews, publishing and history of content, and the item report."""
 
-from .models import PublishedContent
+from flask import Flask, request
 
-__all__ = ["PublishedContent"]
+from . import uploads, views
+from .models import PublishedContent
+from .uploads import MAX_UPLOAD_BYTES
+
+bp = views.bp
+__all__ = ["PublishedContent", "bp", "init_app", "uploads"]
+
+
+def allow_larger_forms() -> None:
+    """The workspace's forms carry whole files: a larger limit there than the app's (a quiz's few hundred bytes).
+
+    Before the CSRF check, which reads the form under whatever limit holds then."""
+    if request.blueprint == bp.name:
+        request.max_content_length = MAX_UPLOAD_BYTES
+
+
+def init_app(app: Flask) -> None:
+    """Raise the form limit for the workspace; before CSRFProtect reads any form."""
+    app.before_request(allow_larger_forms)

@@ -1,0 +1,291 @@
+"""The editor workspace's pages: the overview, a file's editor, its history, a revision and its preview."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, StringField, SubmitField, TextAreaField
+from wtforms.validators import Length
+
+from .. import learning, quizzes
+from ..content import get_library
+from ..content.store import get_store
+from ..content.loader import UnusableFileError
+from ..content.model import LANGUAGES
+from ..extensions import db
+from ..i18n import LANG_PREFIX
+from .models import MAX_MESSAGE, ContentRevision, history, latest_drafts
+from .overview import other_language, overview
+from .workspace import (
+    MAX_FILE_BYTES,
+    ConflictError,
+    ContentPath,
+    check,
+    live_id,
+    parse_path,
+    publish,
+    save_draft,
+    source_text,
+    too_large,
+)
+
+bp = Blueprint("editor", __name__, url_prefix=f"{LANG_PREFIX}/editor")
+EDITING_ROLES = ("editor", "admin")
+# a preview is shown in a frame of the workspace: it alone may be framed, and only by this site
+PREVIEW_HEADERS = {"Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; "
+                   "img-src 'self'; form-action 'none'; base-uri 'none'; object-src 'none'; "
+                   "frame-ancestors 'self'", "X-Frame-Options": "SAMEORIGIN", "Cache-Control": "no-store"}
+WORKSPACE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; frame-src 'self'; "
+                 "form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'")
+
+
+def editor_required(view):
+    """Sign in first, then 403 unless the account edits content (an editor or an admin)."""
+    @functools.wraps(view)
+    @login_required
+    def guarded(*args, **kwargs):
+        if not any(current_user.has_role(role) for role in EDITING_ROLES):
+            abort(403)
+        return view(*args, **kwargs)
+    return guarded
+
+
+@bp.after_request
+def never_kept(response):
+    """Drafts and sources stay out of every cache: the browser's, a proxy's, the offline copy."""
+    response.headers.setdefault("Cache-Control", "no-store")
+    response.headers.setdefault("Content-Security-Policy", WORKSPACE_CSP)
+    return response
+
+
+class EditForm(FlaskForm):
+    """A content file's text, what changed, and what to do with it."""
+
+    class Meta:
+        locales = False
+
+    text = TextAreaField(_l("Markdown source"))
+    message = StringField(_l("What changed (shown in the history)"), validators=[
+        Length(max=MAX_MESSAGE, message=_l("Say it in at most %(max)d characters."))])
+    base = HiddenField()
+    check = SubmitField(_l("Check"))
+    preview = SubmitField(_l("Preview"))
+    save = SubmitField(_l("Save draft"))
+    publish = SubmitField(_l("Publish"))
+
+
+def path_or_404(path: str) -> ContentPath:
+    """What a content path holds, or a 404 page for a path no content file may have."""
+    return parse_path(path) or abort(404)
+
+
+def base_of(form: EditForm) -> int | None:
+    """The live revision the editor started from, as the form carries it."""
+    return int(form.base.data) if (form.base.data or "").isdigit() else None
+
+
+@bp.get("/")
+@editor_required
+def index():
+    """Every module's files in each language, with their state; an upload form."""
+    from .uploads import UploadForm  # the upload views add to this blueprint
+    rows, others = overview(get_library(), g.lang)
+    return render_template("editor/index.html", rows=rows, others=others, languages=LANGUAGES,
+                           upload=UploadForm.for_modules(get_library()))
+
+
+def render_file(parsed: ContentPath, form: EditForm, checked=None, status: int = 200, note: str | None = None,
+                conflict: ConflictError | None = None):
+    """The file's editor page."""
+    text = form.text.data or ""
+    lines = text.split("\n")
+    problems = checked.here if checked is not None else tuple(p for p in get_library().problems
+                                                              if p.path == parsed.path)
+    draft = latest_drafts().get(parsed.path)
+    return render_template("editor/file.html", parsed=parsed, form=form, lines=lines, problems=problems,
+                           elsewhere=checked.elsewhere if checked is not None else (), checked=checked,
+                           draft=draft, note=note, conflict=conflict,
+                           diff=diff_lines(conflict.live.text or "", text) if conflict else None,
+                           other=other_language(parsed)), status
+
+
+@bp.get("/files/<path:path>")
+@editor_required
+def file(path: str):
+    """A file's Markdown source in an editor: the live text, a revision's (?revision=), or a start for a new one."""
+    parsed = path_or_404(path)
+    form = EditForm(base=live_id(path) or "")
+    note = None
+    revision_id = request.args.get("revision", "")
+    if revision_id.isdigit():
+        revision = db.session.get(ContentRevision, int(revision_id))
+        if revision is None or revision.path != path:
+            abort(404)
+        form.text.data = revision.text or ""
+    else:
+        try:
+            form.text.data = source_text(path)
+        except UnusableFileError as unusable:
+            form.text.data, note = "", str(unusable.problem)
+        if form.text.data is None:
+            other = other_language(parsed)
+            start = source_text(other) if other and parse_path(other) else None
+            form.text.data = start or ""
+            note = _("This file does not exist yet. It starts as a copy of the other language: translate it, "
+                     "then publish.") if start else _("This file does not exist yet.")
+    return render_file(parsed, form, note=note)
+
+
+@bp.post("/files/<path:path>")
+@editor_required
+def save(path: str):
+    """Check, preview, save as a draft or publish the text in the form."""
+    parsed = path_or_404(path)
+    form = EditForm()
+    text = (form.text.data or "").replace("\r\n", "\n")
+    form.text.data = text
+    if not form.validate():
+        return render_file(parsed, form, status=400)
+    size = len(text.encode())
+    if size > MAX_FILE_BYTES:
+        return render_file(parsed, form, status=413, note=too_large(size))
+    message, base = (form.message.data or "").strip(), base_of(form)
+    if form.save.data or form.preview.data:
+        draft = save_draft(path, text, message, current_user.id, base)
+        if form.preview.data:
+            return redirect(url_for("editor.revision", revision_id=draft.id))
+        flash(_("Draft saved. Learners still see the published text."), "success")
+        return redirect(url_for("editor.file", path=path, revision=draft.id))
+    checked = check({path: text})
+    if not form.publish.data:
+        return render_file(parsed, form, checked)
+    if checked.errors:
+        save_draft(path, text, message, current_user.id, base)
+        return render_file(parsed, form, checked, 400, _("Saved as a draft, not published: fix the errors first."))
+    try:
+        publish(path, text, message, current_user.id, base)
+    except ConflictError as conflict:
+        form.base.data = conflict.live.id
+        return render_file(parsed, form, checked, 409, conflict=conflict)
+    flash(_("Published. Learners see it now."), "success")
+    return redirect(url_for("editor.file", path=path))
+
+
+@bp.get("/history/<path:path>")
+@editor_required
+def file_history(path: str):
+    """A file's revisions, newest first, with what each changed."""
+    parsed = path_or_404(path)
+    revisions = history(path)
+    return render_template("editor/history.html", parsed=parsed, revisions=revisions, live=live_id(path))
+
+
+@bp.post("/history/<path:path>/file")
+@editor_required
+def back_to_file(path: str):
+    """Learners get the file in git again; the history keeps every published text."""
+    path_or_404(path)
+    if path not in get_store().overrides:
+        flash(_("Learners already see the file in git."), "success")
+        return redirect(url_for("editor.file_history", path=path))
+    try:
+        publish(path, None, _("Back to the file in git"), current_user.id, live_id(path))
+    except ConflictError:
+        flash(_("Another editor published this file a moment ago. Look at the history, then try again."), "error")
+    else:
+        flash(_("Learners now see the file in git."), "success")
+    return redirect(url_for("editor.file_history", path=path))
+
+
+def revision_or_404(revision_id: int) -> ContentRevision:
+    """A revision of a content file, or a 404 page."""
+    revision = db.session.get(ContentRevision, revision_id)
+    if revision is None or parse_path(revision.path) is None:
+        abort(404)
+    return revision
+
+
+def diff_lines(old: str, new: str) -> list[tuple[str, str]]:
+    """A line diff as (kind, line): kind is "add", "del", "at" or "same"."""
+    kinds = {"+": "add", "-": "del", "@": "at", " ": "same"}
+    lines = difflib.unified_diff(old.split("\n"), new.split("\n"), lineterm="", n=2)
+    return [(kinds[line[0]], line) for line in list(lines)[2:]]
+
+
+@bp.get("/revisions/<int(max=2147483647):revision_id>")
+@editor_required
+def revision(revision_id: int):
+    """A revision: its preview at phone width in either language, a quiz's answers, and its diff."""
+    found = revision_or_404(revision_id)
+    parsed = parse_path(found.path)
+    earlier = db.session.get(ContentRevision, found.base_id) if found.base_id else None
+    if earlier is not None:
+        before = earlier.text
+    else:
+        try:
+            before = source_text(found.path) if found.is_draft else None
+        except UnusableFileError:
+            before = None
+    checked = check({found.path: found.text}) if found.text is not None else None
+    quiz = None
+    if parsed.kind == "quiz" and checked is not None:
+        module = checked.library.module(parsed.module_id)
+        quiz = module.quiz.texts.get(parsed.lang) if module and module.quiz else None
+    return render_template("editor/revision.html", revision=found, parsed=parsed, checked=checked, quiz=quiz,
+                           diff=diff_lines(before or "", found.text or ""), languages=LANGUAGES)
+
+
+@bp.get("/revisions/<int(max=2147483647):revision_id>/preview")
+@editor_required
+def preview(revision_id: int):
+    """The page learners would get with this revision, from the learners' own view and templates."""
+    found = revision_or_404(revision_id)
+    parsed = parse_path(found.path)
+    if found.text is None:
+        abort(404)
+    g.content_preview = check({found.path: found.text}).library
+    if parsed.kind == "lesson":
+        module = g.content_preview.module(parsed.module_id)
+        if module is None or module.lesson(parsed.lesson_id) is None or parsed.lang not in \
+                module.lesson(parsed.lesson_id).texts:
+            return render_template("editor/unrenderable.html", revision=found), 422, PREVIEW_HEADERS
+        page = learning.lesson.__wrapped__(module_id=parsed.module_id, lesson_id=parsed.lesson_id)
+    elif parsed.kind == "quiz":
+        module = g.content_preview.module(parsed.module_id)
+        if module is None or module.quiz is None or parsed.lang not in module.quiz.texts:
+            return render_template("editor/unrenderable.html", revision=found), 422, PREVIEW_HEADERS
+        page = quizzes.take(module_id=parsed.module_id)
+    else:
+        if g.content_preview.module(parsed.module_id) is None:
+            return render_template("editor/unrenderable.html", revision=found), 422, PREVIEW_HEADERS
+        page = learning.module.__wrapped__(module_id=parsed.module_id)
+    response = current_app.make_response(page)
+    response.headers.update(PREVIEW_HEADERS)
+    return response
+
+
+@bp.post("/revisions/<int(max=2147483647):revision_id>/revert")
+@editor_required
+def revert(revision_id: int):
+    """Publish an earlier revision's text again, as a new revision."""
+    found = revision_or_404(revision_id)
+    if found.text is not None:
+        errors = check({found.path: found.text}).errors
+        if errors:
+            flash(_("That text has errors with today's content, so it was not published. Open it in the "
+                    "editor to fix them."), "error")
+            return redirect(url_for("editor.revision", revision_id=found.id))
+    try:
+        publish(found.path, found.text, _("Reverted to revision %(n)s", n=found.id), current_user.id,
+                live_id(found.path))
+    except ConflictError:
+        flash(_("Another editor published this file a moment ago. Look at the history, then try again."), "error")
+    else:
+        flash(_("Published again. Learners see it now."), "success")
+    return redirect(url_for("editor.file_history", path=found.path))
