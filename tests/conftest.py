@@ -15,12 +15,15 @@ from flask_migrate import upgrade
 from saring import content, create_app
 from saring.accounts import User, UserRole
 from saring.classes import Assignment, Classroom, Membership
+from saring.config import PROJECT_ROOT
+from saring.editing.models import ContentRevision
 from saring.extensions import db
 from saring.sessions import SignIn
 
 HERE = Path(__file__).parent
 SAMPLES = HERE / "content"
 PASSWORD = "kata sandi yang panjang"
+DRAFTED_LESSON = "lessons/hoaks/01-jenis-misinformasi.id.md"
 
 
 def service_missing(why: str):
@@ -199,6 +202,18 @@ def owned_attempt(client, create_user):
     location = client.post("/id/modules/hoaks/quiz", data=data).headers["Location"]
     client.delete_cookie("session")  # put down without logging out: that phone stays signed in
     return int(location.rsplit("/", 1)[1])
+
+
+def draft_revision(client):
+    """A draft of a shipped lesson saved in the editor workspace (made once per test), by its id."""
+    with client.application.app_context():
+        found = db.session.scalar(sa.select(ContentRevision.id).filter_by(path=DRAFTED_LESSON))
+        if found is None:
+            draft = ContentRevision(path=DRAFTED_LESSON, text=(PROJECT_ROOT / DRAFTED_LESSON).read_text())
+            db.session.add(draft)
+            db.session.commit()
+            found = draft.id
+        return found
 
 
 def owner_id(client):

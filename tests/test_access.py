@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import PASSWORD, owner_device, owner_id
+from tests.conftest import DRAFTED_LESSON, PASSWORD, draft_revision, owner_device, owner_id
 
 # "owner" saved the attempt below; "class-teacher" teaches the class below; "teacher" teaches another class.
 ROLES = ("anonymous", "learner", "owner", "teacher", "class-teacher", "editor", "admin")
@@ -25,6 +25,18 @@ def only_admin(method_status, location=None):
     """Admins get `method_status`; other signed-in roles 403; visitors go to log in."""
     return {**dict.fromkeys(SIGNED_IN, (403, None)), "admin": (method_status, location)}
 ATTEMPT = "/id/modules/hoaks/quiz/attempts/{attempt}"
+
+
+def only_editors(status, location, path):
+    """The editor workspace: editors and admins get `status`; other signed-in roles 403; visitors log in."""
+    return {**dict.fromkeys(SIGNED_IN, (403, None)), "editor": (status, location), "admin": (status, location),
+            "anonymous": (302, "/id/login?next=" + path.replace("/", "%2F").replace("?", "%3F")
+                          .replace("=", "%3D"))}
+
+
+EDITED = f"/id/editor/files/{DRAFTED_LESSON}"
+HISTORY = f"/id/editor/history/{DRAFTED_LESSON}"
+REVISION = "/id/editor/revisions/{revision}"
 
 # endpoint: (method, path, {role: (status, where a redirect goes, or None)})
 MATRIX = {
@@ -96,6 +108,18 @@ MATRIX = {
     "offline.service_worker": ("GET", "/sw.js", dict.fromkeys(ROLES, (200, None))),
     "offline.offline_page": ("GET", "/en/offline", dict.fromkeys(ROLES, (200, None))),
     "offline.saved_module": ("GET", "/id/modules/hoaks/saved.json", dict.fromkeys(ROLES, (200, None))),
+    "editor.index": ("GET", "/id/editor/", only_editors(200, None, "/id/editor/")),
+    "editor.file": ("GET", EDITED, only_editors(200, None, EDITED)),
+    "editor.save": ("POST", EDITED, only_editors(200, None, EDITED)),  # no button: a check
+    "editor.file_history": ("GET", HISTORY, only_editors(200, None, HISTORY)),
+    "editor.back_to_file": ("POST", f"{HISTORY}/file", only_editors(302, HISTORY, f"{HISTORY}/file")),
+    "editor.revision": ("GET", REVISION, only_editors(200, None, REVISION)),
+    "editor.preview": ("GET", f"{REVISION}/preview", only_editors(200, None, f"{REVISION}/preview")),
+    "editor.revert": ("POST", f"{REVISION}/revert", only_editors(302, HISTORY, f"{REVISION}/revert")),
+    "editor.upload": ("POST", "/id/editor/upload", only_editors(302, "/id/editor/", "/id/editor/upload")),
+    "editor.drafts": ("GET", "/id/editor/drafts?ids={revision}", only_editors(
+        200, None, "/id/editor/drafts?ids={revision}")),
+    "editor.publish_drafts": ("POST", "/id/editor/drafts", only_editors(404, None, "/id/editor/drafts")),
     "admin.users": ("GET", "/id/admin/users", {
         **only_admin(200), "anonymous": (302, "/id/login?next=%2Fid%2Fadmin%2Fusers")}),
     "admin.change_role": ("POST", "/id/admin/users/{owner}/roles", {
@@ -117,7 +141,7 @@ def test_route_answers_each_role_as_expected(client, login_as, owned_attempt, ow
         login_as(role, username="lain")
     favicon = client.application.extensions["saring.assets"].hashed["favicon.svg"].split(".")[1]
     values = {"attempt": owned_attempt, "owner": owner_id(client), "classroom": owned_class, "favicon": favicon,
-              "device": owner_device(client)}
+              "device": owner_device(client), "revision": draft_revision(client)}
     with client.open(path.format(**values), method=method) as response:
         status, location = expected[role]
         assert response.status_code == status
@@ -138,7 +162,7 @@ def test_a_first_password_opens_only_the_account_page(client, create_user, owned
     method, path, expected = MATRIX[endpoint]
     favicon = client.application.extensions["saring.assets"].hashed["favicon.svg"].split(".")[1]
     values = {"attempt": owned_attempt, "owner": owner_id(client), "classroom": owned_class, "favicon": favicon,
-              "device": owner_device(client)}
+              "device": owner_device(client), "revision": draft_revision(client)}
     with client.open(path.format(**values), method=method) as response:
         if endpoint in FIRST_PASSWORD_OPENS:
             assert response.status_code == expected["learner"][0]

@@ -1,14 +1,7 @@
 """The editor workspace: files and their state, check, preview, publish, history, revert, uploads, conflicts."""
 
-import io
-import zipfile
 
 import pytest
-import sqlalchemy as sa
-
-from saring.editing.models import ContentLive, ContentRevision
-from saring.extensions import db
-from tests.conftest import SAMPLES, make_app
 
 LESSON = "lessons/alpha/01-first.en.md"
 QUIZ = "quizzes/alpha.id.md"

@@ -95,7 +95,7 @@ class ContentStore:
             with app.app_context():
                 return self.published.texts()
         except Exception as error:
-            app.logger.info("content: no published texts read at start-up: %r", error)
+            app.logger.debug("content: no published texts read at start-up: %r", error)
             return None, {}
 
     def _load(self, stamp: frozenset) -> Library:

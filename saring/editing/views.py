@@ -15,9 +15,9 @@ from wtforms.validators import Length
 
 from .. import learning, quizzes
 from ..content import get_library
-from ..content.store import get_store
 from ..content.loader import UnusableFileError
 from ..content.model import LANGUAGES
+from ..content.store import get_store
 from ..extensions import db
 from ..i18n import LANG_PREFIX
 from .models import MAX_MESSAGE, ContentRevision, history, latest_drafts
