@@ -301,7 +301,7 @@ class Loader:
                 if readable and lang not in texts:
                     problems.append(ContentError(readable[0].path, 1, f"lesson {lesson_id!r} has no "
                                                  f"{'Indonesian' if lang == 'id' else 'English'} "
-                                                 f"version ({lang}); readers see the other language"))
+                                                 f"version ({lang}); readers see the other language", True))
             rendered = {lang: text for lang, (_, source_file) in texts.items() if source_file
                         and (text := self._render_lesson(module_id, folder, lang, source_file, known))}
             if rendered:
@@ -380,7 +380,7 @@ class Loader:
             only = next(iter(by_lang.values()))
             missing = next(lang for lang in LANGUAGES if lang not in by_lang)
             self.problems.append(ContentError(only.path, 1, f"this quiz has no {missing} version; "
-                                              "readers see this language"))
+                                              "readers see this language", True))
             return
         first, second = (by_lang[lang] for lang in LANGUAGES)
         if (first.pass_mark, first.shuffle) != (second.pass_mark, second.shuffle):

@@ -16,7 +16,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, SubmitField
 
 from ..content import get_library
-from ..content.loader import MODULE_FILE, UnusableFileError, decode_text
+from ..content.loader import LESSON_FILE, MODULE_FILE, UnusableFileError, decode_text
 from ..content.model import Library
 from ..extensions import db
 from .models import ContentRevision
@@ -52,15 +52,25 @@ class UploadError(Exception):
 
 
 def upload_path(name: str, module_id: str) -> str:
-    """Where an uploaded .md file goes, from its name and the chosen module."""
-    lessons, quizzes = folders()
+    """Where an uploaded file goes, from its name and the chosen module."""
     name = posixpath.basename(name.replace("\\", "/"))
-    for path in (f"{quizzes}/{name}", f"{lessons}/{module_id}/{name}"):
-        parsed = parse_path(path)
-        if parsed is not None and (parsed.kind == "quiz" or module_id):
-            return path
-    raise UploadError(_("%(name)s is not a content file name: a lesson is named like 01-lesson-id.id.md "
-                        "(choose its module), a quiz like module-id.en.md.", name=name))
+    path = module_file_path(name, module_id)
+    if path is None:
+        raise UploadError(_("%(name)s is not a content file name: a lesson is named like 01-lesson-id.id.md "
+                            "(choose its module), a quiz like module-id.en.md.", name=name))
+    return path
+
+
+def module_file_path(name: str, module_id: str) -> str | None:
+    """The path of a file of a module folder: a lesson or module.yml beside it, a quiz in quizzes/."""
+    lessons, quizzes = folders()
+    if LESSON_FILE.fullmatch(name) or name == MODULE_FILE:
+        path = f"{lessons}/{module_id}/{name}" if module_id else None
+    else:
+        path = f"{quizzes}/{name}"
+    parsed = parse_path(path) if path else None
+    return path if parsed is not None and (parsed.kind != "quiz" or not module_id or parsed.module_id == module_id) \
+        else None
 
 
 def zip_paths(data: bytes) -> dict[str, bytes]:
@@ -73,7 +83,7 @@ def zip_paths(data: bytes) -> dict[str, bytes]:
     if len(entries) > MAX_ZIP_FILES:
         raise UploadError(_("The .zip holds %(n)s files; a module folder holds at most %(max)s.",
                             n=len(entries), max=MAX_ZIP_FILES))
-    lessons, quizzes = folders()
+    lessons = folders()[0]
     tops = {info.filename.replace("\\", "/").split("/")[0] for info in entries}
     if len(tops) != 1:
         raise UploadError(_("The .zip must hold one module folder (with module.yml and its lessons) and "
@@ -89,9 +99,8 @@ def zip_paths(data: bytes) -> dict[str, bytes]:
         if posixpath.normpath(name) != name or name.startswith("/") or "/" in inside:
             outside.append(name)
             continue
-        path = f"{quizzes}/{inside}" if parse_path(f"{quizzes}/{inside}") else f"{lessons}/{module_id}/{inside}"
-        parsed = parse_path(path)
-        if parsed is None or parsed.module_id != module_id:
+        path = module_file_path(inside, module_id)
+        if path is None:
             outside.append(name)
             continue
         if info.file_size > MAX_FILE_BYTES:

@@ -26,6 +26,7 @@ from .workspace import (
     MAX_FILE_BYTES,
     ConflictError,
     ContentPath,
+    answered_changes,
     check,
     live_id,
     parse_path,
@@ -108,8 +109,10 @@ def render_file(parsed: ContentPath, form: EditForm, checked=None, status: int =
     problems = checked.here if checked is not None else tuple(p for p in get_library().problems
                                                               if p.path == parsed.path)
     draft = latest_drafts().get(parsed.path)
+    answered = answered_changes(parsed, checked.library) if checked is not None and parsed.kind == "quiz" else []
     return render_template("editor/file.html", parsed=parsed, form=form, lines=lines, problems=problems,
                            elsewhere=checked.elsewhere if checked is not None else (), checked=checked,
+                           answered=answered,
                            draft=draft, note=note, conflict=conflict,
                            diff=diff_lines(conflict.live.text or "", text) if conflict else None,
                            other=other_language(parsed)), status
@@ -128,6 +131,8 @@ def file(path: str):
         if revision is None or revision.path != path:
             abort(404)
         form.text.data = revision.text or ""
+        if revision.text is not None:
+            return render_file(parsed, form, check({path: revision.text}))
     else:
         try:
             form.text.data = source_text(path)

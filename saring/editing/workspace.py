@@ -170,3 +170,27 @@ def publish(path: str, text: str | None, message: str, author_id: int, base_id: 
     db.session.commit()
     get_store().refresh()
     return revision
+
+
+def answered_changes(parsed: ContentPath, library: Library) -> list[tuple[str, int]]:
+    """Questions of a quiz whose text or options a draft changes (or drops) that learners have answered,
+    with how many answers; their attempts keep the score they were given."""
+    from ..quizzes import QuizAnswer, QuizAttempt  # the quiz feature's tables; it does not need this module
+
+    live_module, new_module = get_store().library.module(parsed.module_id), library.module(parsed.module_id)
+    live = live_module.quiz.texts.get(parsed.lang) if live_module and live_module.quiz else None
+    if live is None:
+        return []
+    new = new_module.quiz.texts.get(parsed.lang) if new_module and new_module.quiz else None
+
+    def seen(question):
+        return (question.body_html, [option.html for option in question.options]) if question else None
+
+    changed = [q.id for q in live.questions if seen(q) != seen(new.question(q.id) if new else None)]
+    if not changed:
+        return []
+    counts = dict(db.session.execute(
+        sa.select(QuizAnswer.question_id, sa.func.count()).join(QuizAttempt, QuizAttempt.id == QuizAnswer.attempt_id)
+        .where(QuizAttempt.module_id == parsed.module_id, QuizAttempt.lang == parsed.lang,
+               QuizAnswer.question_id.in_(changed)).group_by(QuizAnswer.question_id)).all())
+    return [(question_id, counts[question_id]) for question_id in changed if counts.get(question_id)]
