@@ -12,9 +12,11 @@ import pytest
 import sqlalchemy as sa
 
 from saring.classes import Classroom, Membership
+from saring.config import PROJECT_ROOT
+from saring.editing.models import ContentRevision
 from saring.extensions import db
 from saring.learning import LessonProgress
-from tests.conftest import PASSWORD, owner_device, owner_id
+from tests.conftest import PASSWORD, draft_revision, owner_device, owner_id
 from tests.test_access import ACCOUNTS, MATRIX
 
 POSTS = sorted(endpoint for endpoint, (method, _path, _expected) in MATRIX.items() if method == "POST")
@@ -48,7 +50,8 @@ def snapshot() -> dict:
 
 def values_for(client) -> dict:
     favicon = client.application.extensions["saring.assets"].hashed["favicon.svg"].split(".")[1]
-    return {"owner": owner_id(client), "favicon": favicon, "device": owner_device(client)}
+    return {"owner": owner_id(client), "favicon": favicon, "device": owner_device(client),
+            "revision": draft_revision(client)}
 
 
 def sign_in(client, login_as, role):
@@ -206,3 +209,29 @@ def test_signing_in_or_out_starts_a_new_session_with_a_new_form_token(app, clien
     assert done.status_code == 400
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(LessonProgress)) == 0
+
+
+@pytest.mark.parametrize("role", ["anonymous", "learner", "owner", "teacher"])
+def test_drafts_sources_and_answers_never_reach_anyone_outside_the_editors(app, client, login_as, role):
+    """A draft of a quiz (its key and explanations in the source) stays in the workspace, for every address."""
+    quiz = "quizzes/hoaks.id.md"
+    secret = "Penjelasan rahasia untuk uji"
+    draft_text = (PROJECT_ROOT / quiz).read_text().replace("\n    ", f"\n    {secret} ", 1)
+    with app.app_context():
+        draft = ContentRevision(path=quiz, text=draft_text)
+        db.session.add(draft)
+        db.session.commit()
+        draft_id = draft.id
+    if role == "owner":
+        sign_in(client, login_as, "learner")
+    elif role != "anonymous":
+        login_as(role, username="lain")
+    addresses = [path.format(revision=draft_id) for endpoint, (method, path, _e) in MATRIX.items()
+                 if endpoint.startswith("editor.") and method == "GET"] + \
+        [f"/id/editor/files/{quiz}", f"/id/editor/files/{quiz}?revision={draft_id}", f"/id/editor/history/{quiz}",
+         f"/id/editor/revisions/{draft_id}/preview?lang=id", "/id/modules/hoaks/quiz", "/id/modules/hoaks/saved.json"]
+    for address in addresses:
+        response = client.get(address)
+        assert response.status_code in (200, 302, 403), address
+        assert secret not in response.text, address
+        assert "- [x]" not in response.text, address

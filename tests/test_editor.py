@@ -288,3 +288,25 @@ def test_export_writes_the_live_content_as_files(editor, app, sample_copy, tmp_p
     assert (folder / "lessons/alpha/images/pic.svg").exists() and (folder / QUIZ).exists()
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ContentLive)) == 1
+
+
+def test_invisible_control_characters_are_refused_with_their_line(editor, app, sample_copy):
+    text = (sample_copy / LESSON).read_text().replace("Opening paragraph", "Opening\u202e paragraph")
+    page = edit(editor, LESSON, text, action="save")
+    assert page.status_code == 400
+    assert "Line 10 holds an invisible control character" in page.text
+    assert revisions(app) == []
+
+
+def test_lessons_are_served_while_the_published_version_cannot_be_read(app, client, caplog):
+    store = app.extensions["saring.content"]
+    store.poll_seconds = 0
+
+    def unreachable():
+        raise ConnectionError("the database does not answer")
+
+    store.published.version = unreachable
+    store._next_poll = 0
+    page = client.get("/en/modules/hoaks/jenis-misinformasi")
+    assert page.status_code == 200 and "<h1>" in page.text
+    assert "content: cannot read the published version" in caplog.text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -37,6 +38,8 @@ from .workspace import (
 )
 
 bp = Blueprint("editor", __name__, url_prefix=f"{LANG_PREFIX}/editor")
+# control characters and the bidirectional overrides that can make text read other than it is stored
+HIDDEN_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 EDITING_ROLES = ("editor", "admin")
 # a preview is shown in a frame of the workspace: it alone may be framed, and only by this site
 PREVIEW_HEADERS = {"Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; "
@@ -160,6 +163,11 @@ def save(path: str):
     size = len(text.encode())
     if size > MAX_FILE_BYTES:
         return render_file(parsed, form, status=413, note=too_large(size))
+    hidden = next((number for number, line in enumerate(text.split("\n"), 1) if HIDDEN_CHARACTERS.search(line)), None)
+    if hidden is not None or HIDDEN_CHARACTERS.search(form.message.data or ""):
+        return render_file(parsed, form, status=400, note=_(
+            "Line %(n)s holds an invisible control character (often pasted from a document or a chat). Delete "
+            "it, then try again.", n=hidden) if hidden else _("The message holds an invisible control character."))
     message, base = (form.message.data or "").strip(), base_of(form)
     if form.save.data or form.preview.data:
         draft = save_draft(path, text, message, current_user.id, base)
