@@ -36,6 +36,8 @@ class QuizAttempt(db.Model):
     module_id: Mapped[str] = mapped_column(sa.String(64))
     lang: Mapped[str] = mapped_column(sa.String(5))
     submission_key: Mapped[str] = mapped_column(sa.String(32))
+    # the fingerprint of the questions as answered: when an editor changes them, the result says so
+    quiz_version: Mapped[str | None] = mapped_column(sa.String(16))
     score: Mapped[int]
     total: Mapped[int]
     percent: Mapped[int]
@@ -188,7 +190,8 @@ def save_attempt(module_id: str, quiz: QuizText, key: str, grade: Grade) -> Quiz
     if existing:
         return existing
     attempt = QuizAttempt(user_id=current_user.id, module_id=module_id, lang=quiz.lang, submission_key=key,
-                          score=grade.score, total=grade.total, percent=grade.percent, passed=grade.passed)
+                          quiz_version=quiz.fingerprint, score=grade.score, total=grade.total,
+                          percent=grade.percent, passed=grade.passed)
     attempt.answers = [QuizAnswer(question_id=r.question.id, chosen=",".join(sorted(r.chosen)),
                                   correct=r.correct) for r in grade.results]
     db.session.add(attempt)

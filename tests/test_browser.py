@@ -6,10 +6,12 @@ Debian's packages (`make test` installs it); it is never downloaded.
 """
 
 import json
+import os
 import re
 import shutil
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -17,8 +19,10 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
+from saring.config import PROJECT_ROOT
 from saring.content import get_library
-from tests.conftest import PASSWORD, make_app, service_missing
+from saring.extensions import db
+from tests.conftest import PASSWORD, make_app, scratch_database, service_missing
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.browser
@@ -105,29 +109,31 @@ class Phone:
 
 
 @pytest.fixture
-def phones(server, tmp_path):
-    """phones(n): n separate phone-sized browsers (as two people would use), all checked."""
+def open_phone(tmp_path):
+    """open_phone(base): a new phone-sized browser (as another person would use) on the site at `base`."""
     from playwright.sync_api import sync_playwright
-    base = server[1]
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         contexts = []
 
-        def open_phones(count):
-            found = []
-            for _ in range(count):
-                context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2,
-                                              is_mobile=True, has_touch=True, locale="id-ID")
-                contexts.append(context)
-                folder = tmp_path / f"phone-{len(contexts)}"
-                folder.mkdir()
-                found.append(Phone(context.new_page(), base, folder))
-            return found
+        def open_one(base):
+            context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2,
+                                          is_mobile=True, has_touch=True, locale="id-ID")
+            contexts.append(context)
+            folder = tmp_path / f"phone-{len(contexts)}"
+            folder.mkdir()
+            return Phone(context.new_page(), base, folder)
 
-        yield open_phones
+        yield open_one
         for context in contexts:
             context.close()
         browser.close()
+
+
+@pytest.fixture
+def phones(server, open_phone):
+    """phones(n): n separate phone-sized browsers on the module's server, all checked."""
+    return lambda count: [open_phone(server[1]) for _ in range(count)]
 
 
 @pytest.fixture
@@ -424,3 +430,136 @@ def test_offline_journey_save_a_module_read_and_answer_offline_then_see_the_resu
         assert phone.problems == []
         context.close()
         browser.close()
+
+
+# the editor journey's two instances always share PostgreSQL, as a deployment's do
+POSTGRES = os.environ.get("SARING_TEST_POSTGRES") or "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+@pytest.fixture
+def two_instances():
+    """Two app instances sharing one new PostgreSQL database, each on its own port."""
+    try:
+        probe = sa.create_engine(POSTGRES, connect_args={"connect_timeout": 3})
+        with probe.connect():
+            pass
+        probe.dispose()
+    except sa.exc.OperationalError as error:
+        service_missing(f"PostgreSQL is not reachable at {POSTGRES}: {error.orig}")
+    with scratch_database(POSTGRES, "saring_editors") as url:
+        apps = [make_app(url, WTF_CSRF_ENABLED=True) for _ in range(2)]
+        with apps[0].app_context():
+            upgrade()
+        servers = [make_server("127.0.0.1", 0, app, threaded=True) for app in apps]
+        threads = [threading.Thread(target=http.serve_forever, daemon=True) for http in servers]
+        for thread in threads:
+            thread.start()
+        yield apps, [f"http://127.0.0.1:{http.server_port}" for http in servers]
+        for http, thread, app in zip(servers, threads, apps, strict=True):
+            http.shutdown()
+            thread.join()
+            with app.app_context():
+                db.engine.dispose()
+
+
+def sees(phone, text, seconds=3.0):
+    """Reload until the page shows `text` (another instance notices a publish within a second)."""
+    deadline = time.monotonic() + seconds
+    while text not in phone.page.content():
+        assert time.monotonic() < deadline, f"{text!r} not on {phone.page.url}"
+        time.sleep(0.3)
+        phone.page.reload()
+    phone.check()
+
+
+NEW_LESSON = """---
+title: Tanda-tanda pesan berantai
+summary: Pesan berantai punya ciri yang mudah dikenali.
+minutes: segera
+sources:
+  - title: Mafindo, laporan pemetaan hoaks tahunan 2022
+    year: 2022
+---
+
+Pesan berantai sering meminta kita **meneruskannya ke semua orang**.
+
+!!! action "Coba sekarang"
+    Cari satu pesan berantai di ponselmu dan temukan tandanya.
+"""
+
+
+def test_editor_journey_fix_preview_publish_upload_and_revert_seen_on_a_second_instance(
+        two_instances, open_phone, tmp_path):
+    from saring.admin import create_account
+    (editing_app, _), (editing_site, learning_site) = two_instances
+    lesson = "lessons/hoaks/01-jenis-misinformasi.id.md"
+    with editing_app.app_context():
+        create_account("penyunting", PASSWORD, ("editor",))
+    with editing_app.test_request_context():  # an earlier editor's typo, published
+        from saring.editing.workspace import publish
+        text = (PROJECT_ROOT / lesson).read_text()
+        publish(lesson, text.replace("Tujuh jenis informasi keliru", "Tujuh jenis informsi keliru"), "", None, None)
+    editor, learner = open_phone(editing_site), open_phone(learning_site)
+    reader = learner.goto("/id/modules/hoaks/jenis-misinformasi")
+    assert "Tujuh jenis informsi keliru" in reader.content()
+
+    page = editor.goto("/id/login")
+    page.get_by_label("Nama pengguna").fill("penyunting")
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    editor.check()
+    page.get_by_role("link", name="Editor", exact=True).click()
+    editor.check()
+    assert "Ruang kerja editor" in page.content()
+    page.locator("tr", has_text="01 jenis-misinformasi").get_by_role("link", name="buka").first.click()
+    editor.check()
+    source = page.get_by_label("Sumber Markdown")
+    source.fill(source.input_value().replace("informsi", "informasi"))
+    page.get_by_label("Apa yang berubah (tampil di riwayat)").fill("Salah ketik di judul")
+    page.get_by_role("button", name="Pratinjau").click()
+    editor.check()
+    preview = page.frame_locator("iframe.phone")
+    assert preview.get_by_role("heading", name="Tujuh jenis informasi keliru").is_visible()
+    assert "Tujuh jenis informsi keliru" in reader.content()  # nothing published yet
+    page.get_by_role("link", name="Buka di editor").click()
+    editor.check()
+    page.get_by_role("button", name="Terbitkan").click()
+    editor.check()
+    assert "Terbit. Sekarang pelajar melihatnya." in page.content()
+    sees(learner, "Tujuh jenis informasi keliru")
+
+    editor.goto("/en/editor/")
+    upload = tmp_path / "05-pesan-berantai.id.md"
+    upload.write_text(NEW_LESSON, encoding="utf-8")
+    page.get_by_label("Module of a lesson file").select_option("hoaks")
+    page.get_by_label("A .md file, or a module folder as a .zip file").set_input_files(str(upload))
+    page.get_by_role("button", name="Upload and check").click()
+    editor.check()
+    assert "Line 4" in page.content() and "minutes: segera" in page.content()
+    assert "&#39;minutes&#39; must be a whole number" in page.content()
+    source = page.get_by_label("Markdown source")
+    source.fill(source.input_value().replace("minutes: segera", "minutes: 4"))
+    page.get_by_label("What changed (shown in the history)").fill("A new lesson")
+    page.get_by_role("button", name="Publish").click()
+    editor.check()
+    assert "Published. Learners see it now." in page.content()
+    learner.goto("/id/modules/hoaks")
+    sees(learner, "Tanda-tanda pesan berantai")
+
+    source = page.get_by_label("Markdown source")
+    source.fill(source.input_value().replace("Tanda-tanda pesan berantai", "Ciri pesan berantai"))
+    page.get_by_role("button", name="Publish").click()
+    editor.check()
+    sees(learner, "Ciri pesan berantai")
+    page.get_by_role("link", name="History").click()
+    editor.check()
+    page.get_by_role("listitem").filter(has_text="A new lesson").get_by_role("link").click()
+    editor.check()
+    page.get_by_role("button", name="Publish this text (revert to it)").click()
+    editor.check()
+    assert "Published again. Learners see it now." in page.content()
+    sees(learner, "Tanda-tanda pesan berantai")
+
+    for phone in (editor, learner):
+        phone.validate_html()
+        assert phone.problems == []

@@ -310,3 +310,19 @@ def test_lessons_are_served_while_the_published_version_cannot_be_read(app, clie
     page = client.get("/en/modules/hoaks/jenis-misinformasi")
     assert page.status_code == 200 and "<h1>" in page.text
     assert "content: cannot read the published version" in caplog.text
+
+
+def test_a_result_taken_before_the_quiz_changed_says_so_and_keeps_its_score(editor, app, sample_copy,
+                                                                           create_user):
+    learner = app.test_client()
+    create_user("murid", locale="en")
+    learner.post("/en/login", data={"username": "murid", "password": PASSWORD})
+    form = learner.get("/en/modules/alpha/quiz").text
+    result = learner.post("/en/modules/alpha/quiz", data={**hidden_fields(form), "q1": "b", "q2": ["a", "b"],
+                                                         "q3": "a"}).headers["Location"]
+    assert "This quiz has been changed since you took it" not in learner.get(result).text
+    text = (sample_copy / QUIZ).read_text().replace("Forward it.", "Forward it to everyone.")
+    assert edit(editor, QUIZ, text).status_code == 302
+    page = learner.get(result).text
+    assert "This quiz has been changed since you took it" in page
+    assert "3 of 3 questions right." in page

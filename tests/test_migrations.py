@@ -30,8 +30,8 @@ def empty_database(database_url, tmp_path):
 
 
 CLASSES = "c1b7d8016248"  # adds classrooms, assignments and memberships (user_roles came one revision before)
-TYPES = {"created_at": sa.DateTime, "last_seen_at": sa.DateTime, "completed_at": sa.DateTime,
-         "joined_at": sa.DateTime, "due_date": sa.Date,
+TYPES = {"created_at": sa.DateTime, "published_at": sa.DateTime, "last_seen_at": sa.DateTime,
+         "completed_at": sa.DateTime, "joined_at": sa.DateTime, "due_date": sa.Date,
          "passed": sa.Boolean, "correct": sa.Boolean, "joining_open": sa.Boolean, "created_here": sa.Boolean,
          "must_change_password": sa.Boolean}
 MOMENT = datetime(2026, 7, 20, 9, 15, 30, 123456)  # microseconds too: a rebuilt table must not round them
@@ -66,6 +66,13 @@ FIRST_ROWS = {
 }
 # What later revisions add to those rows when they upgrade: each new column's default.
 ADDED_TO_USERS = {"session_version": 0, "must_change_password": False, "display_name": None, "pages_version": 0}
+ADDED_TO_ATTEMPTS = {"quiz_version": None}
+
+
+def upgraded(rows):
+    """The first revision's rows as the latest revision holds them."""
+    return {**rows, "users": [{**user, **ADDED_TO_USERS} for user in rows["users"]],
+            "quiz_attempts": [{**attempt, **ADDED_TO_ATTEMPTS} for attempt in rows["quiz_attempts"]]}
 # Rows written at the latest revision, in the tables later revisions made.
 LATER_ROWS = {
     "user_roles": [{"id": 1, "user_id": 3, "role": "teacher"}, {"id": 2, "user_id": 1, "role": "admin"}],
@@ -83,6 +90,13 @@ LATER_ROWS = {
                   "created_at": MOMENT + timedelta(days=6), "last_seen_at": MOMENT + timedelta(days=7)},
                  {"id": 2, "user_id": 1, "key_digest": "e" * 64, "device": "/",
                   "created_at": MOMENT + timedelta(days=8), "last_seen_at": MOMENT + timedelta(days=8)}],
+    "content_revisions": [{"id": 1, "path": "lessons/hoaks/module.yml", "text": "order: 1\n", "message": "Typo",
+                           "author_id": 1, "base_id": None, "created_at": MOMENT + timedelta(days=9),
+                           "published_at": MOMENT + timedelta(days=9)},
+                          {"id": 2, "path": "lessons/hoaks/module.yml", "text": None, "message": "",
+                           "author_id": None, "base_id": 1, "created_at": MOMENT + timedelta(days=10),
+                           "published_at": None}],
+    "content_live": [{"path": "lessons/hoaks/module.yml", "revision_id": 1}],
 }
 # Values later revisions' columns get at the latest revision; they go when a downgrade drops the column.
 LATER_USER_VALUES = {2: {"must_change_password": True, "display_name": "Siti Nur'aini",
@@ -106,7 +120,8 @@ def assert_rows_kept(connection, expected):
             continue
         columns = [column["name"] for column in inspector.get_columns(name)]
         assert set(columns) <= set(rows[0]), f"{name} has columns this test does not know: fill them too"
-        found = connection.execute(sa.select(typed_table(name, columns)).order_by(sa.column("id"))).mappings().all()
+        found = connection.execute(sa.select(typed_table(name, columns))
+                                   .order_by(sa.column(columns[0]))).mappings().all()
         assert [dict(row) for row in found] == [{column: row[column] for column in columns} for row in rows], name
 
 
@@ -131,7 +146,7 @@ def test_upgrade_from_the_first_revision_and_back_keeps_every_row(empty_database
         with db.engine.begin() as connection:
             insert(connection, FIRST_ROWS)
         upgrade()
-        expected = {**FIRST_ROWS, "users": [{**user, **ADDED_TO_USERS} for user in FIRST_ROWS["users"]]}
+        expected = upgraded(FIRST_ROWS)
         with db.engine.begin() as connection:
             assert_rows_kept(connection, expected)
             insert(connection, LATER_ROWS)
@@ -145,7 +160,8 @@ def test_upgrade_from_the_first_revision_and_back_keeps_every_row(empty_database
         # downgrade dropped comes back with its default
         step_down_to(CLASSES, expected)
         upgrade()
-        expected.pop("sign_ins")  # made after the classes: a downgrade there signs everyone out
+        for made_after_the_classes in ("sign_ins", "content_revisions", "content_live"):
+            expected.pop(made_after_the_classes)  # a downgrade there signs everyone out and forgets edits
         dropped = {"display_name": None, "pages_version": 0}
         expected["users"] = [{**user, **dropped} for user in expected["users"]]
         expected["memberships"] = [{**row, "created_here": False} for row in expected["memberships"]]
@@ -156,8 +172,7 @@ def test_upgrade_from_the_first_revision_and_back_keeps_every_row(empty_database
         step_down_to(FIRST, expected)
         upgrade()
         with db.engine.connect() as connection:
-            assert_rows_kept(connection, {**FIRST_ROWS, "users": [{**user, **ADDED_TO_USERS}
-                                                                    for user in FIRST_ROWS["users"]]})
+            assert_rows_kept(connection, upgraded(FIRST_ROWS))
             assert all(connection.execute(sa.select(sa.func.count()).select_from(sa.table(name))).scalar() == 0
                        for name in LATER_ROWS), "tables a downgrade dropped come back empty"
         db.engine.dispose()
