@@ -536,7 +536,7 @@ def test_editor_journey_fix_preview_publish_upload_and_revert_seen_on_a_second_i
     page.get_by_role("button", name="Upload and check").click()
     editor.check()
     assert "Line 4" in page.content() and "minutes: segera" in page.content()
-    assert "&#39;minutes&#39; must be a whole number" in page.content()
+    assert "'minutes' must be a whole number" in page.content()
     source = page.get_by_label("Markdown source")
     source.fill(source.input_value().replace("minutes: segera", "minutes: 4"))
     page.get_by_label("What changed (shown in the history)").fill("A new lesson")
