@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired
 from .accounts import User, UserRole
 from .classes.models import Classroom, Membership
 from .content import get_library
+from .editing.models import ContentRevision
 from .extensions import db
 from .i18n import LANG_PREFIX, current_language, local_today
 from .learning import LessonProgress
@@ -46,7 +47,7 @@ def module_title(module_id: str) -> str | None:
 
 
 def data_of(user: User) -> dict:
-    """Everything Saring keeps about `user`, never the password hash, a sign-in's key or page counters, in six
+    """Everything Saring keeps about `user`, never the password hash, a sign-in's key or page counters, in seven
     queries."""
     progress = db.session.scalars(sa.select(LessonProgress).filter_by(user_id=user.id)
                                   .order_by(LessonProgress.completed_at, LessonProgress.id)).all()
@@ -61,6 +62,9 @@ def data_of(user: User) -> dict:
                                 .outerjoin(Membership, Membership.classroom_id == Classroom.id)
                                 .where(Classroom.teacher_id == user.id).group_by(Classroom.id)
                                 .order_by(Classroom.created_at, Classroom.id)).all()
+    edits = db.session.execute(sa.select(ContentRevision.path, ContentRevision.message, ContentRevision.created_at,
+                                         ContentRevision.published_at).where(ContentRevision.author_id == user.id)
+                               .order_by(ContentRevision.id)).all()
     return {
         "about": _("Everything Saring keeps about your account, downloaded on %(date)s.",
                    date=local_today().isoformat()),
@@ -85,6 +89,10 @@ def data_of(user: User) -> dict:
         "classes_taught": [{"name": classroom.name, "school": classroom.school, "grade": classroom.grade,
                             "created_at": stamp(classroom.created_at), "learners": learners}
                            for classroom, learners in taught],
+        # an editor's revisions in the workspace: which file, when, and the message (the texts are content)
+        "content_revisions": [{"path": path, "message": message, "saved_at": stamp(saved_at),
+                               "published_at": stamp(published_at)}
+                              for path, message, saved_at, published_at in edits],
     }
 
 
@@ -152,7 +160,9 @@ def delete_account():
                 return redirect(url_for("learn.home"))
             last_admin = True
     classes_taught = db.session.scalar(sa.select(sa.func.count(Classroom.id)).filter_by(teacher_id=user.id))
-    return render_template("privacy/delete.html", form=form, last_admin=last_admin, classes_taught=classes_taught)
+    edited = db.session.scalar(sa.select(sa.func.count(ContentRevision.id)).filter_by(author_id=user.id))
+    return render_template("privacy/delete.html", form=form, last_admin=last_admin, classes_taught=classes_taught,
+                           edited=edited)
 
 
 def delete_unless_last_admin(user: User) -> bool:

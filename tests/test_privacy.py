@@ -9,6 +9,8 @@ import sqlalchemy as sa
 
 from saring.accounts import User, UserRole
 from saring.classes import Assignment, Classroom, Membership
+from saring.config import PROJECT_ROOT
+from saring.editing.models import ContentRevision
 from saring.extensions import db
 from saring.i18n import local_today
 from saring.learning import LessonProgress
@@ -249,3 +251,18 @@ def test_the_last_admin_is_counted_again_inside_the_deleting_transaction(app, cr
         assert delete_unless_last_admin(user) is False
     with app.app_context():
         assert db.session.scalars(sa.select(UserRole.role).filter_by(user_id=kepala)).all() == ["admin"]
+
+
+def test_an_editors_download_lists_their_revisions_and_deleting_keeps_the_content(app, client, login_as):
+    login_as("editor", username="penyunting", lang="en")
+    text = (PROJECT_ROOT / "lessons/hoaks/module.yml").read_text()
+    client.post("/en/editor/files/lessons/hoaks/module.yml", data={"text": text, "message": "Same text",
+                                                                 "base": "", "save": "1"})
+    [revision] = json.loads(client.get("/en/account/data.json").text)["content_revisions"]
+    assert (revision["path"], revision["message"], revision["published_at"]) == \
+        ("lessons/hoaks/module.yml", "Same text", None)
+    assert "The lessons and quizzes you saved or published in the editor workspace stay" in \
+        client.get("/en/account/delete").text
+    client.post("/en/account/delete", data={"password": PASSWORD})
+    with app.app_context():
+        assert db.session.scalar(sa.select(ContentRevision.author_id)) is None
