@@ -42,7 +42,10 @@ class ContentStore:
         self._lock = threading.Lock()
         self._next_poll = 0.0
         self._stamp = self._files_stamp()
-        self._version, self.overrides = self._published_texts(app)
+        # what editors published is read by the first request's poll, not here: building the app (for a
+        # command that never touches the database, or before the database exists) opens no connection
+        self._version: int | None = None
+        self._overrides: dict[str, str] = {}
         self._library = self._load(self._stamp)
 
     @property
@@ -64,10 +67,16 @@ class ContentStore:
                         self._library, self._stamp = self._load(stamp), stamp
         return self._library
 
+    @property
+    def overrides(self) -> dict[str, str]:
+        """The published texts by path, as the current content holds them."""
+        self.library  # noqa: B018 (polls first)
+        return self._overrides
+
     def refresh(self) -> None:
         """Load what is published now (after this process published, without waiting for the next poll)."""
         with self._lock:
-            self._version, self.overrides = self.published.texts()
+            self._version, self._overrides = self.published.texts()
             self._library = self._load(self._stamp)
 
     def _poll(self) -> None:
@@ -80,31 +89,20 @@ class ContentStore:
             return
         if version != self._version and self._lock.acquire(blocking=False):
             try:  # the first request to notice loads; the others serve the loaded content meanwhile
-                self._version, self.overrides = self.published.texts()
+                self._version, self._overrides = self.published.texts()
                 self._library = self._load(self._stamp)
             except Exception as error:
                 self.logger.warning("content: cannot read the published texts: %r", error)
             finally:
                 self._lock.release()
 
-    def _published_texts(self, app: Flask) -> tuple[int | None, dict[str, str]]:
-        """What is published at start-up; nothing yet (a poll tries again) without the tables or the database."""
-        if self.published is None:
-            return 0, {}
-        try:
-            with app.app_context():
-                return self.published.texts()
-        except Exception as error:
-            app.logger.debug("content: no published texts read at start-up: %r", error)
-            return None, {}
-
     def _load(self, stamp: frozenset) -> Library:
         """Load the content, reusing what this process already loaded from the same files and published texts."""
         key = (self.lessons_dir, self.quizzes_dir)
-        state = (stamp, tuple(sorted(self.overrides.items())))
+        state = (stamp, tuple(sorted(self._overrides.items())))
         loaded_state, library = _loaded.get(key, (None, None))
         if loaded_state != state or library is None:
-            library = load_library(self.lessons_dir, self.quizzes_dir, self.cache_file, self.overrides)
+            library = load_library(self.lessons_dir, self.quizzes_dir, self.cache_file, self._overrides)
             _loaded[key] = (state, library)
         for problem in library.problems:
             self.logger.warning("content: %s", problem)
