@@ -64,6 +64,6 @@ def test_quiz_in_one_language_falls_back(sample_copy):
     (sample_copy / "quizzes/alpha.en.md").unlink()
     library = load_library(sample_copy / "lessons", sample_copy / "quizzes")
     assert [str(p) for p in library.problems] == [
-        "quizzes/alpha.id.md:1: this quiz has no en version; readers see this language"]
+        "quizzes/alpha.id.md:1: warning: this quiz has no en version; readers see this language"]
     text, fallback = library.module("alpha").quiz.text("en")
     assert fallback and text.lang == "id"
