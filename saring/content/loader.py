@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from . import rules
 from .model import (
     ID_PATTERN,
     LANGUAGES,
@@ -194,6 +195,8 @@ class Loader:
         known = frozenset((module.id, lesson_id) for module in found for lesson_id in module.lessons)
         quizzes = self._read_quizzes({module.id for module in found}, known)
         modules = [self._build_module(module, known, quizzes.get(module.id)) for module in found]
+        for module in modules:
+            self.problems.extend(rules.check_module(module, self.quizzes_dir))
         modules.sort(key=lambda module: (module.order, module.id))
         if self.renderer.cache:
             self.renderer.cache.save()
@@ -305,7 +308,9 @@ class Loader:
             return None
         self.problems.extend(doc.problems)
         self.media.update(doc.media)
-        return LessonText(lang, title, summary, minutes, sources, html, plain_words(html), source.path)
+        text = LessonText(lang, title, summary, minutes, sources, html, plain_words(html), source.path)
+        self.problems.extend(rules.check_lesson(text, source))
+        return text
 
     def _read_quizzes(self, module_ids: set[str], known) -> dict[str, Quiz]:
         """Parse every quiz file and check that its languages agree."""
@@ -341,6 +346,7 @@ class Loader:
             self.problems.extend(doc.problems)
             self.media.update(doc.media)
             broken.setdefault(match["id"], set()).update(skipped)
+            self.problems.extend(rules.check_quiz(quiz))
             if quiz.questions:  # a quiz without a usable question is not offered
                 texts.setdefault(match["id"], {})[match["lang"]] = quiz
         for module_id, by_lang in texts.items():
@@ -372,6 +378,7 @@ class Loader:
                 elif quiz is second and question.tags != twin.tags:
                     self.problems.append(ContentError(quiz.path, question.line, f"question {question.id!r} "
                                          f"has other tags than in {other.path}"))
+        self.problems.extend(rules.compare_quizzes(first, second))
 
 
 def load_library(lessons_dir: str | Path, quizzes_dir: str | Path, cache_file: str | Path | None = None) -> Library:
