@@ -502,3 +502,38 @@ def test_a_module_without_a_quiz_is_warned(sample_copy):
         (sample_copy / f"quizzes/alpha.{lang}.md").unlink()
     assert problems_of(sample_copy) == ["lessons/alpha/module.yml:1: warning: the module has no quiz: add "
                                         "quizzes/alpha.id.md and quizzes/alpha.en.md"]
+
+
+@pytest.mark.parametrize("size", [rules.MAX_FILE_BYTES + 1, 12 * 1024 * 1024])
+def test_a_file_over_the_size_limit_is_an_error_and_is_never_served(sample_copy, size):
+    lesson = sample_copy / SECOND
+    text = lesson.read_text()
+    lesson.write_text(text + "x" * (size - len(text.encode())))
+    library = load(sample_copy)
+    assert [str(p) for p in library.problems] == [
+        f"{SECOND}:1: the file has {size:,} bytes, more than the 204,800 (200 KB) a content file may have; it is left "
+        "out until it is smaller"]
+    assert set(library.module("alpha").lesson("second").texts) == {"id"}  # readers see the Indonesian text
+
+
+def test_a_quiz_over_the_size_limit_is_left_out(sample_copy):
+    quiz = sample_copy / "quizzes/alpha.en.md"
+    quiz.write_text(quiz.read_text() + "\n" + " " * rules.MAX_FILE_BYTES)
+    library = load(sample_copy)
+    assert [str(p) for p in library.problems] == [
+        f"quizzes/alpha.en.md:1: the file has {quiz.stat().st_size:,} bytes, more than the 204,800 (200 KB) a content "
+        "file may have; it is left out until it is smaller",
+        "quizzes/alpha.id.md:1: this quiz has no en version; readers see this language"]
+    assert set(library.module("alpha").quiz.texts) == {"id"}
+
+
+@pytest.mark.parametrize("change, check, strict", [
+    (lambda tree: edit(tree / SECOND, "minutes: 4", "minutes: 12"), 0, 1),
+    (lambda tree: edit(tree / SECOND, "Second lesson body.", " " * rules.MAX_FILE_BYTES), 1, 1),
+], ids=["a rule broken is a warning", "a file too big is an error"])
+def test_rules_warn_and_unusable_files_fail_the_check(app, sample_copy, use_content, change, check, strict):
+    change(sample_copy)
+    use_content(sample_copy)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["content", "check"]).exit_code == check
+    assert runner.invoke(args=["content", "check", "--strict"]).exit_code == strict

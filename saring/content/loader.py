@@ -36,9 +36,6 @@ QUIZ_FILE = re.compile(rf"(?P<id>{ID_PATTERN})\.(?P<lang>{LANG_PATTERN})\.md")
 MODULE_FILE = "module.yml"
 # libyaml's safe loader (in PyYAML's wheels) reads front matter about ten times faster than Python's
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-# libyaml recurses in C and can crash the process on input nested hundreds of thousands deep; real
-# front matter is under 2,000 characters, and nesting within this limit parses safely.
-MAX_FRONT_MATTER = 20_000
 IMAGES_DIR = "images"
 
 
@@ -71,6 +68,8 @@ class SourceFile:
 def read_source(file: Path, display: str, front_matter: bool = True) -> SourceFile:
     """Read a file and parse its YAML front matter (or, for module.yml, the whole file)."""
     try:
+        if too_big := rules.oversized(file, display):  # before reading: a 12 MB file is never read
+            raise UnusableFileError(too_big)
         text = file.read_text(encoding="utf-8").replace("\r\n", "\n")
     except UnicodeDecodeError as error:
         line = error.object[:error.start].count(b"\n") + 1  # where the first byte that is not UTF-8 stands
@@ -92,9 +91,9 @@ def read_source(file: Path, display: str, front_matter: bool = True) -> SourceFi
         raw, body, body_line, first = "\n".join(lines[1:end]), "\n".join(lines[end + 1:]), end + 2, 2
     else:
         raw, body, body_line, first = text, "", len(lines) + 1, 1
-    if len(raw) > MAX_FRONT_MATTER:
+    if len(raw) > rules.MAX_FRONT_MATTER:
         raise UnusableFileError(ContentError(display, first, "front matter is longer than "
-                                             f"{MAX_FRONT_MATTER:,} characters"))
+                                             f"{rules.MAX_FRONT_MATTER:,} characters"))
     try:
         meta = yaml.load(raw, Loader=YAML_LOADER)
     except RecursionError:

@@ -7,6 +7,7 @@ import textwrap
 
 from .model import ID_PATTERN, MAX_ID_LENGTH, QUESTION_TYPES, ContentError, Option, Question, QuizText
 from .render import Document, Renderer
+from .rules import MAX_OPTIONS
 
 QUESTION_HEADING = re.compile(r"^##(?!#)\s*(.*?)\s*$")
 META_LINE = re.compile(r"^(type|tags)\s*:\s*(.*?)\s*$")
@@ -160,5 +161,5 @@ def _check_answer_key(question_id: str, kind: str, options: list[Option], line: 
         error(line, f"question {question_id!r} needs at least two options")
     if kind == "truefalse" and len(options) != 2:
         error(line, f"question {question_id!r} is truefalse and needs exactly two options")
-    if len(options) > 10:
-        error(line, f"question {question_id!r} has more than ten options")
+    if len(options) > MAX_OPTIONS:
+        error(line, f"question {question_id!r} has more than {MAX_OPTIONS} options")

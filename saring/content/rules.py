@@ -1,9 +1,11 @@
-"""The rule book: the limits a finished lesson and quiz keep, applied by the loader on every load, so the
-app, `flask content check` and the tests all see the same problems.
+"""The rule book: every limit content is held to, applied by the loader on every load, so the app,
+`flask content check` and the tests all see the same problems.
 
-These rules judge quality: a lesson's length and its closing action, a quiz's make-up, the two languages
-of a quiz asking alike. They are warnings: the site still serves the content, and `flask content check
---strict` fails on them. They read what the loader has already built and never render anything again.
+A file over the size limits is an error: it is never read, so never served. The other rules judge
+quality: a lesson's length and its closing action, a quiz's make-up, the two languages of a quiz asking
+alike. They are warnings: the site still serves the content, and `flask content check --strict` fails on
+them. They read what the loader has already built and never render anything again. (An id's length is
+the database's: `model.MAX_ID_LENGTH`.)
 """
 
 from __future__ import annotations
@@ -21,6 +23,13 @@ from .report import READING_WORDS_PER_MINUTE, reading_minutes
 if TYPE_CHECKING:
     from .loader import SourceFile
 
+# The longest shipped file is about 15 KB; a bigger one is a mistake (a pasted dump, an image pasted as
+# text) that every start would read and every page showing it would carry to a phone.
+MAX_FILE_BYTES = 200 * 1024
+# libyaml recurses in C and can crash the process on input nested hundreds of thousands deep; real
+# front matter is under 2,000 characters, and nesting within this limit parses safely.
+MAX_FRONT_MATTER = 20_000
+MAX_OPTIONS = 10  # options of one question
 LESSON_MINUTES = (4, 8)  # the `minutes:` a lesson states: one sitting on a phone, between classes
 READING_MINUTES = (3, 8)  # the minutes its words take at READING_WORDS_PER_MINUTE (saring.content.report)
 QUIZ_QUESTIONS = (8, 12)  # questions per quiz, in each language
@@ -30,6 +39,16 @@ GENUINE_QUESTIONS = 2  # questions tagged genuine: learners practise trusting wh
 
 ACTION_CALLOUT = '<div class="callout callout-action"'
 DIV_TAG = re.compile(r"<div\b|</div>")
+
+
+def oversized(file: Path, display: str) -> ContentError | None:
+    """The error for a file too big to read, or None; raises OSError when the file cannot be looked at."""
+    size = file.stat().st_size
+    if size <= MAX_FILE_BYTES:
+        return None
+    return ContentError(display, 1, f"the file has {size:,} bytes, more than the {MAX_FILE_BYTES:,} "
+                                    f"({MAX_FILE_BYTES // 1024} KB) a content file may have; it is left out "
+                                    "until it is smaller")
 
 
 def _count(number: int, one: str, many: str) -> str:
