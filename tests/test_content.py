@@ -537,3 +537,29 @@ def test_rules_warn_and_unusable_files_fail_the_check(app, sample_copy, use_cont
     runner = app.test_cli_runner()
     assert runner.invoke(args=["content", "check"]).exit_code == check
     assert runner.invoke(args=["content", "check", "--strict"]).exit_code == strict
+
+
+def test_html_the_sanitiser_removes_is_warned_at_its_line(sample_copy):
+    edit(sample_copy / SECOND, "Second lesson body.\n", 'Second lesson body.\n\n<iframe src="https://evil.example/">'
+         '</iframe>\n<p onclick="alert(1)">Safe text</p>\n')
+    edit(sample_copy / "quizzes/alpha.en.md", "    Not a sign of a hoax by itself.",
+         "    Not a sign of a hoax <script>alert(1)</script> by itself.")
+    library = load(sample_copy)
+    assert [str(p) for p in library.problems] == [
+        f"{SECOND}:11: warning: <iframe> is not allowed and was removed",
+        f"{SECOND}:12: warning: the onclick attribute of <p> is not allowed and was removed",
+        "quizzes/alpha.en.md:34: warning: <script> is not allowed and was removed",
+    ]
+    html = library.module("alpha").lessons[1].texts["en"].html
+    assert "<iframe" not in html and "onclick" not in html and "<p>Safe text</p>" in html
+
+
+def test_raw_html_with_an_address_saring_cannot_check_is_warned(sample_copy):
+    edit(sample_copy / SECOND, "Second lesson body.", 'Second lesson body, <a href="javascript:alert(1)">raw</a>.')
+    assert problems_of(sample_copy) == [f"{SECOND}:9: warning: the address in <a href> is not one Saring can check "
+                                        "and was removed; write links and images in Markdown"]
+
+
+def test_markup_shown_as_code_is_not_warned(sample_copy):
+    edit(sample_copy / SECOND, "Second lesson body.", "Second lesson body: `<script>`.\n\n```\n<iframe>\n```")
+    assert problems_of(sample_copy) == []

@@ -28,6 +28,11 @@ def _question_starts(lines: list[str]) -> list[int]:
     return starts
 
 
+def _text_and_line(block: list[str], first_line: int) -> tuple[str, int]:
+    """A block's text without the blank lines around it, and the line that text starts on."""
+    return "\n".join(block).strip(), first_line + next((n for n, line in enumerate(block) if line.strip()), 0)
+
+
 def _settings(doc: Document, meta: dict, fm_line) -> tuple[str | None, int, bool]:
     """Read title, pass mark and shuffle from the front matter, reporting bad values."""
     title = meta.get("title")
@@ -54,8 +59,8 @@ def parse_quiz(doc: Document, meta: dict, fm_line, renderer: Renderer) -> tuple[
     lines = doc.text.splitlines()
     starts = _question_starts(lines)
     intro_end = starts[0] if starts else len(lines)
-    intro = "\n".join(lines[:intro_end]).strip()
-    intro_html = renderer.render(doc, intro, doc.first_line) if intro else ""
+    intro, intro_line = _text_and_line(lines[:intro_end], doc.first_line)
+    intro_html = renderer.render(doc, intro, intro_line) if intro else ""
     questions: list[Question] = []
     broken: set[str] = set()
     seen: set[str] = set()
@@ -105,7 +110,7 @@ def _parse_question(doc: Document, renderer: Renderer, question_id: str, block: 
     body_start = index
     while index < len(block) and not OPTION_LINE.match(block[index]):
         index += 1
-    body = "\n".join(block[body_start:index]).strip()
+    body, body_line = _text_and_line(block[body_start:index], line + 1 + body_start)
     if not body:
         error(line, f"question {question_id!r} has no text before its options")
     options = _parse_options(doc, renderer, block[index:], line + 1 + index, error)
@@ -115,7 +120,7 @@ def _parse_question(doc: Document, renderer: Renderer, question_id: str, block: 
         _check_answer_key(question_id, kind, options, line, error)
     if len([p for p in doc.problems if not p.warning]) > problems_before:
         return None
-    body_html = renderer.render(doc, body, line + 1 + body_start)
+    body_html = renderer.render(doc, body, body_line)
     return Question(question_id, kind, tags, body_html, tuple(options),
                     '<figure class="card' in body_html, line)
 
