@@ -1,9 +1,15 @@
 """The content loader on small sample trees: structure, rendering, every kind of broken file, every rule."""
 
+import json
+import os
+import subprocess
+import sys
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 
+from saring.config import PROJECT_ROOT
 from saring.content import get_library, load_library, rules
 from saring.extensions import db
 from tests.conftest import SAMPLES, make_app
@@ -346,6 +352,31 @@ def test_a_dangling_link_does_not_stop_the_app_starting(database_url, sample_cop
         assert app.test_client().get("/id/modules/alpha").status_code == 200
         with app.app_context():
             db.engine.dispose()
+
+
+def saring_process(args, tmp_path, **environ):
+    """Run `args` in the project as a deployment would, on the broken sample, with its own database and cache."""
+    env = {key: value for key, value in os.environ.items() if key not in ("SARING_ENV", "SECRET_KEY")}
+    env.update(CONTENT_LESSONS_DIR=str(BROKEN / "lessons"), CONTENT_QUIZZES_DIR=str(BROKEN / "quizzes"),
+               DATABASE_URL=f"sqlite:///{tmp_path / 'saring.sqlite3'}", CONTENT_CACHE_FILE=str(tmp_path / "cache.json"),
+               **environ)
+    return subprocess.run(args, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_content_check_on_the_command_line_prints_each_problem_once(tmp_path):
+    result = saring_process([Path(sys.executable).parent / "flask", "--app", "app", "content", "check"], tmp_path)
+    assert result.returncode == 1, result.stderr
+    printed = result.stdout + result.stderr
+    for problem in BROKEN_PROBLEMS:
+        assert printed.count(problem) == 1, problem
+    assert result.stdout.splitlines() == [*BROKEN_PROBLEMS, "2 modules, 5 lessons, 1 quizzes: 27 errors, 29 warnings"]
+
+
+def test_a_served_app_logs_each_problem_once_as_json(tmp_path):
+    result = saring_process([sys.executable, "-c", "import app"], tmp_path, SECRET_KEY="a served app's key")
+    assert result.returncode == 0, result.stderr
+    logged = [json.loads(line)["message"] for line in result.stderr.splitlines() if '"content: ' in line]
+    assert logged == [f"content: {problem}" for problem in BROKEN_PROBLEMS]
 
 
 def test_the_running_app_logs_every_problem(app, use_content, caplog):

@@ -17,14 +17,16 @@ _loaded: dict[tuple[str, str], tuple[frozenset, Library]] = {}
 
 
 class ContentStore:
-    """Loads content once at start-up; with CONTENT_RELOAD, again whenever a file changes."""
+    """Loads content once at start-up; with CONTENT_RELOAD, again whenever a file changes. With
+    `log_problems`, every load logs each problem once (a served app); otherwise the caller reports them."""
 
-    def __init__(self, app: Flask):
+    def __init__(self, app: Flask, log_problems: bool = True):
         self.lessons_dir = app.config["CONTENT_LESSONS_DIR"]
         self.quizzes_dir = app.config["CONTENT_QUIZZES_DIR"]
         self.reload = app.config["CONTENT_RELOAD"]
         self.cache_file = app.config["CONTENT_CACHE_FILE"]
         self.logger = app.logger
+        self.log_problems = log_problems
         self._lock = threading.Lock()
         self._stamp = self._files_stamp()
         self._library = self._load(self._stamp)
@@ -47,8 +49,9 @@ class ContentStore:
         if loaded_stamp != stamp or library is None:
             library = load_library(self.lessons_dir, self.quizzes_dir, self.cache_file)
             _loaded[key] = (stamp, library)
-        for problem in library.problems:
-            self.logger.warning("content: %s", problem)
+        if self.log_problems:
+            for problem in library.problems:
+                self.logger.warning("content: %s", problem)
         return library
 
     def _files_stamp(self) -> frozenset:
@@ -65,9 +68,9 @@ class ContentStore:
         return frozenset(stamp)
 
 
-def init_app(app: Flask) -> None:
-    """Load the content and attach the store to the app."""
-    app.extensions[EXTENSION_KEY] = ContentStore(app)
+def init_app(app: Flask, log_problems: bool = True) -> None:
+    """Load the content and attach the store to the app; `log_problems` logs every problem found."""
+    app.extensions[EXTENSION_KEY] = ContentStore(app, log_problems)
 
 
 def get_library() -> Library:
