@@ -25,7 +25,7 @@ from . import (
     sessions,
     site,
 )
-from .config import PROJECT_ROOT, Config, validate
+from .config import PROJECT_ROOT, SERVING_COMMANDS, Config, validate
 from .content.cli import content_cli
 from .database import engine_options, init_database, init_migrations
 from .extensions import babel, compress, csrf, db, login_manager
@@ -41,7 +41,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=None,  # served by saring.assets under hashed names
     )
     command = click.get_current_context(silent=True)
-    app.config.update(Config.from_env(command=command.info_name if command is not None else None))
+    command_name = command.info_name if command is not None else None
+    app.config.update(Config.from_env(command=command_name))
     if test_config:
         app.config.update(test_config)
     validate(app.config)
@@ -62,7 +63,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app, babel)
-    content.init_app(app, editing.PublishedContent(lambda: db.engine))
+    # a server logs the content's problems once at start; a `flask` command (content check) reports its own
+    content.init_app(app, editing.PublishedContent(lambda: db.engine),
+                     log_problems=command_name is None or command_name in SERVING_COMMANDS)
     pagecache.init_app(app)
     sessions.init_app(app)
     app.cli.add_command(content_cli)

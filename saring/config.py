@@ -84,8 +84,9 @@ class Config:
             settings["SECRET_KEY"] = environ["SECRET_KEY"]
         elif env_name == "development" or (command is not None and command not in SERVING_COMMANDS):
             settings["SECRET_KEY"] = development_secret()
-        if environ.get("CONTENT_CACHE_FILE"):
-            settings["CONTENT_CACHE_FILE"] = environ["CONTENT_CACHE_FILE"]
+        for key in ("CONTENT_LESSONS_DIR", "CONTENT_QUIZZES_DIR", "CONTENT_CACHE_FILE"):
+            if environ.get(key):
+                settings[key] = environ[key]
         if environ.get("TRUSTED_PROXIES"):
             settings["TRUSTED_PROXIES"] = environ["TRUSTED_PROXIES"].strip()
         if environ.get("DATABASE_URL"):

@@ -1,8 +1,16 @@
-"""The content loader on small sample trees: structure, rendering, every kind of broken file."""
+"""The content loader on small sample trees: structure, rendering, every kind of broken file, every rule."""
+
+import json
+import os
+import subprocess
+import sys
+from fractions import Fraction
+from pathlib import Path
 
 import pytest
 
-from saring.content import get_library, load_library
+from saring.config import PROJECT_ROOT
+from saring.content import get_library, load_library, rules
 from saring.extensions import db
 from tests.conftest import SAMPLES, make_app
 
@@ -11,27 +19,72 @@ BROKEN = SAMPLES / "broken"
 
 # Every problem in tests/content/broken, as `flask content check` prints it.
 BROKEN_PROBLEMS = [
+    "lessons/pilar/module.yml:1: warning: the module has no quiz: add quizzes/pilar.id.md and quizzes/pilar.en.md",
     "lessons/pilar/module.yml:2: 'pillars' must list one or more of cakap, etika, aman, budaya",
     "lessons/pilar/module.yml:4: 'title' needs text for each language: id, en",
+    "lessons/rusak/01-yaml.en.md:4: warning: 'minutes' is 3; a lesson takes 4 to 8 minutes",
+    "lessons/rusak/01-yaml.en.md:4: warning: the lesson takes 1 minute to read (1 word at 150 a minute); give "
+    "it at least 3",
+    "lessons/rusak/01-yaml.en.md:9: warning: the lesson does not end with an action callout (!!! action): "
+    "close it with one thing to do now",
     "lessons/rusak/01-yaml.id.md:4: invalid YAML: did not find expected ',' or ']'",
+    "lessons/rusak/02-kurang.en.md:4: warning: the lesson takes 1 minute to read (1 word at 150 a minute); "
+    "give it at least 3",
+    "lessons/rusak/02-kurang.en.md:9: warning: the lesson does not end with an action callout (!!! action): "
+    "close it with one thing to do now",
     "lessons/rusak/02-kurang.id.md:1: missing field 'summary'",
     "lessons/rusak/02-kurang.id.md:3: 'minutes' must be a whole number",
     "lessons/rusak/03-sendiri.id.md:1: warning: lesson 'sendiri' has no English version (en); "
     "readers see the other language",
+    "lessons/rusak/03-sendiri.id.md:4: warning: 'minutes' is 2; a lesson takes 4 to 8 minutes",
+    "lessons/rusak/03-sendiri.id.md:4: warning: the lesson takes 1 minute to read (7 words at 150 a minute); "
+    "give it at least 3",
+    "lessons/rusak/03-sendiri.id.md:9: warning: the lesson does not end with an action callout (!!! action): "
+    "close it with one thing to do now",
+    "lessons/rusak/04-tautan.en.md:4: warning: 'minutes' is 2; a lesson takes 4 to 8 minutes",
+    "lessons/rusak/04-tautan.en.md:4: warning: the lesson takes 1 minute to read (4 words at 150 a minute); "
+    "give it at least 3",
     "lessons/rusak/04-tautan.en.md:9: link 'page.html' is neither a web address nor a lesson file (NN-id.md)",
     "lessons/rusak/04-tautan.en.md:9: link to a lesson that does not exist: ../tidak-ada/01-x.md",
+    "lessons/rusak/04-tautan.en.md:9: warning: the lesson does not end with an action callout (!!! action): "
+    "close it with one thing to do now",
+    "lessons/rusak/04-tautan.id.md:4: warning: 'minutes' is 2; a lesson takes 4 to 8 minutes",
+    "lessons/rusak/04-tautan.id.md:4: warning: the lesson takes 1 minute to read (6 words at 150 a minute); "
+    "give it at least 3",
     "lessons/rusak/04-tautan.id.md:9: link to a lesson that does not exist: 09-tidak-ada.md",
     "lessons/rusak/04-tautan.id.md:11: image file not found: images/hilang.svg",
     "lessons/rusak/04-tautan.id.md:13: unknown callout or card 'rahasia'; use one of tip, warning, note, "
     "action, whatsapp, sms, post, headline, donation, email, web",
+    "lessons/rusak/04-tautan.id.md:14: warning: the lesson does not end with an action callout (!!! action): "
+    "close it with one thing to do now",
+    "lessons/rusak/05-kembar.en.md:4: warning: 'minutes' is 2; a lesson takes 4 to 8 minutes",
+    "lessons/rusak/05-kembar.en.md:4: warning: the lesson takes 1 minute to read (1 word at 150 a minute); "
+    "give it at least 3",
+    "lessons/rusak/05-kembar.en.md:9: warning: the lesson does not end with an action callout (!!! action): "
+    "close it with one thing to do now",
+    "lessons/rusak/05-kembar.id.md:4: warning: 'minutes' is 2; a lesson takes 4 to 8 minutes",
+    "lessons/rusak/05-kembar.id.md:4: warning: the lesson takes 1 minute to read (1 word at 150 a minute); "
+    "give it at least 3",
+    "lessons/rusak/05-kembar.id.md:9: warning: the lesson does not end with an action callout (!!! action): "
+    "close it with one thing to do now",
     "lessons/rusak/06-kembar.id.md:1: duplicate lesson id 'kembar' in this module",
     "lessons/rusak/catatan.md:1: not a lesson file name: use NN-lesson-id.id.md or NN-lesson-id.en.md",
     "lessons/tanpa-modul/module.yml:1: missing module.yml",
     "quizzes/Kuis.md:1: not a quiz file name: use module-id.id.md or module-id.en.md",
     "quizzes/hantu.id.md:1: no module 'hantu' in lessons/ for this quiz",
+    "quizzes/rusak.en.md:1: warning: 0 of the quiz's 2 questions are scenarios (a card in the body); at least "
+    "1 should be",
+    "quizzes/rusak.en.md:1: warning: 0 of the quiz's 2 questions are tagged genuine; at least 2 should be, so "
+    "learners practise trusting what is true",
+    "quizzes/rusak.en.md:1: warning: the quiz has 2 questions; give it 8 to 12",
     "quizzes/rusak.en.md:3: pass_mark must be a whole number from 1 to 100",
     "quizzes/rusak.en.md:11: warning: option has no explanation (indented lines under it)",
     "quizzes/rusak.en.md:15: question 'beda-kunci' differs from quizzes/rusak.id.md in type, options or answers",
+    "quizzes/rusak.id.md:1: warning: 0 of the quiz's 4 questions are scenarios (a card in the body); at least "
+    "2 should be",
+    "quizzes/rusak.id.md:1: warning: 0 of the quiz's 4 questions are tagged genuine; at least 2 should be, so "
+    "learners practise trusting what is true",
+    "quizzes/rusak.id.md:1: warning: the quiz has 4 questions; give it 8 to 12",
     "quizzes/rusak.id.md:3: pass_mark must be a whole number from 1 to 100",
     "quizzes/rusak.id.md:6: question 'tanpa-kunci' has no correct option (mark one with - [x])",
     "quizzes/rusak.id.md:16: question 'kembar' is missing from quizzes/rusak.en.md",
@@ -101,8 +154,10 @@ def test_links_inside_cards_are_never_clickable(good):
     assert '<span class="card-link">hadiah</span>' in html
 
 
-def test_raw_html_is_sanitised(good):
-    html = good.modules[0].lessons[0].texts["id"].html
+def test_raw_html_is_sanitised(sample_copy):
+    lesson = sample_copy / "lessons/alpha/01-first.id.md"
+    lesson.write_text(lesson.read_text() + '\n<script>alert("x")</script>\n<p onclick="alert(1)">Teks aman</p>\n')
+    html = load(sample_copy).modules[0].lessons[0].texts["id"].html
     assert "<script" not in html and "alert" not in html and "onclick" not in html
     assert "<p>Teks aman</p>" in html
 
@@ -113,7 +168,7 @@ def test_tables_render_without_inline_styles(good):
 
 
 def test_words_are_counted(good):
-    assert good.modules[0].lessons[1].texts["en"].words == 3
+    assert good.modules[0].lessons[1].texts["en"].words == 306
 
 
 def test_every_problem_in_the_broken_tree_is_reported_with_file_and_line(broken):
@@ -170,7 +225,7 @@ def test_content_check_command(app, use_content, tree, code):
     assert result.exit_code == code
     if code:
         assert "lessons/rusak/01-yaml.id.md:4: invalid YAML" in result.output
-        assert result.output.strip().endswith("2 modules, 5 lessons, 1 quizzes: 26 errors, 3 warnings")
+        assert result.output.strip().endswith("2 modules, 5 lessons, 1 quizzes: 26 errors, 30 warnings")
     else:
         assert result.output.strip() == "1 modules, 2 lessons, 1 quizzes: 0 errors, 0 warnings"
 
@@ -260,7 +315,7 @@ def test_an_image_linked_out_of_the_images_folder_is_refused(sample_copy):
     (sample_copy / "lessons/alpha/images/escape.svg").symlink_to(sample_copy / "lessons/alpha/module.yml")
     lesson = sample_copy / "lessons/alpha/02-second.en.md"
     lesson.write_text(lesson.read_text() + "\n![A picture](images/escape.svg)\n")
-    assert "lessons/alpha/02-second.en.md:11: image file not found: images/escape.svg" in problems_of(sample_copy)
+    assert "lessons/alpha/02-second.en.md:38: image file not found: images/escape.svg" in problems_of(sample_copy)
 
 
 def test_raw_html_cannot_bring_unchecked_images_or_links(sample_copy):
@@ -278,7 +333,7 @@ def test_raw_html_cannot_bring_unchecked_images_or_links(sample_copy):
 def test_a_level_one_heading_is_reported_on_its_own_line(sample_copy):
     lesson = sample_copy / "lessons/alpha/01-first.en.md"
     lesson.write_text(lesson.read_text() + "\n# Too big\n")
-    assert "lessons/alpha/01-first.en.md:21: warning: use ## and smaller headings; the title is the only # heading" \
+    assert "lessons/alpha/01-first.en.md:44: warning: use ## and smaller headings; the title is the only # heading" \
         in problems_of(sample_copy)
 
 
@@ -298,6 +353,31 @@ def test_a_dangling_link_does_not_stop_the_app_starting(database_url, sample_cop
         assert app.test_client().get("/id/modules/alpha").status_code == 200
         with app.app_context():
             db.engine.dispose()
+
+
+def saring_process(args, tmp_path, **environ):
+    """Run `args` in the project as a deployment would, on the broken sample, with its own database and cache."""
+    env = {key: value for key, value in os.environ.items() if key not in ("SARING_ENV", "SECRET_KEY")}
+    env.update(CONTENT_LESSONS_DIR=str(BROKEN / "lessons"), CONTENT_QUIZZES_DIR=str(BROKEN / "quizzes"),
+               DATABASE_URL=f"sqlite:///{tmp_path / 'saring.sqlite3'}", CONTENT_CACHE_FILE=str(tmp_path / "cache.json"),
+               **environ)
+    return subprocess.run(args, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_content_check_on_the_command_line_prints_each_problem_once(tmp_path):
+    result = saring_process([Path(sys.executable).parent / "flask", "--app", "app", "content", "check"], tmp_path)
+    assert result.returncode == 1, result.stderr
+    printed = result.stdout + result.stderr
+    for problem in BROKEN_PROBLEMS:
+        assert printed.count(problem) == 1, problem
+    assert result.stdout.splitlines() == [*BROKEN_PROBLEMS, "2 modules, 5 lessons, 1 quizzes: 26 errors, 30 warnings"]
+
+
+def test_a_served_app_logs_each_problem_once_as_json(tmp_path):
+    result = saring_process([sys.executable, "-c", "import app"], tmp_path, SECRET_KEY="a served app's key")
+    assert result.returncode == 0, result.stderr
+    logged = [json.loads(line)["message"] for line in result.stderr.splitlines() if '"content: ' in line]
+    assert logged == [f"content: {problem}" for problem in BROKEN_PROBLEMS]
 
 
 def test_the_running_app_logs_every_problem(app, use_content, caplog):
@@ -329,7 +409,7 @@ def test_an_images_folder_linked_out_of_the_module_is_refused(sample_copy, tmp_p
     images.symlink_to(outside)
     lesson = sample_copy / "lessons/alpha/02-second.en.md"
     lesson.write_text(lesson.read_text() + "\n![A picture](images/x.svg)\n")
-    assert "lessons/alpha/02-second.en.md:11: image file not found: images/x.svg" in problems_of(sample_copy)
+    assert "lessons/alpha/02-second.en.md:38: image file not found: images/x.svg" in problems_of(sample_copy)
 
 
 def test_apps_built_from_the_same_unchanged_files_share_the_loaded_content(database_url, sample_copy):
@@ -347,3 +427,171 @@ def test_apps_built_from_the_same_unchanged_files_share_the_loaded_content(datab
     assert libraries[0] is libraries[1]
     assert libraries[2] is not libraries[1]
     assert "Changed body." in libraries[2].modules[0].lessons[1].texts["en"].html
+
+
+# --- the rule book (saring/content/rules.py): each rule broken alone in a copy of the good sample -----------------
+
+SECOND = "lessons/alpha/02-second.en.md"
+ACTION = '\n!!! action "Do it today"\n    Search for the account behind the next surprising post you see.\n'
+
+
+def edit(file, old, new):
+    text = file.read_text()
+    assert old in text, old
+    file.write_text(text.replace(old, new))
+
+
+def test_the_good_sample_keeps_every_rule(good):
+    assert good.problems == ()
+
+
+@pytest.mark.parametrize("old, new, problem", [
+    ("minutes: 4", "minutes: 12", ":4: warning: 'minutes' is 12; a lesson takes 4 to 8 minutes"),
+    ("minutes: 4", "minutes: 3", ":4: warning: 'minutes' is 3; a lesson takes 4 to 8 minutes"),
+    ("Second lesson body.", "Second lesson body." + " word" * 1200,
+     ":4: warning: the lesson takes 11 minutes to read (1,506 words at 150 a minute); keep it within 8"),
+    (ACTION, ACTION.replace("action", "tip"), ":36: warning: the lesson does not end with an action callout "
+                                              "(!!! action): close it with one thing to do now"),
+    (ACTION, ACTION + "\nOne more paragraph.\n", ":38: warning: the lesson does not end with an action callout "
+                                                  "(!!! action): close it with one thing to do now"),
+    ("Second lesson body.\n", 'Second lesson body.\n\n!!! action "First"\n    Do this.\n',
+     ":11: warning: the lesson has 2 action callouts; keep one, at the end"),
+])
+def test_a_lesson_outside_the_rules_is_warned_at_its_line(sample_copy, old, new, problem):
+    edit(sample_copy / SECOND, old, new)
+    assert problems_of(sample_copy) == [SECOND + problem]
+
+
+def test_a_lesson_too_short_to_teach_is_warned(sample_copy):
+    lesson = sample_copy / SECOND
+    lesson.write_text(lesson.read_text().split("Second lesson body.")[0] + "Too short." + ACTION)
+    assert problems_of(sample_copy) == [
+        f"{SECOND}:4: warning: the lesson takes 1 minute to read (16 words at 150 a minute); give it at least 3"]
+
+
+def both_quizzes(tree, old, new):
+    for lang in ("id", "en"):
+        edit(tree / f"quizzes/alpha.{lang}.md", old, new)
+
+
+def test_a_quiz_with_too_few_questions_is_warned(sample_copy):
+    for lang in ("id", "en"):
+        quiz = sample_copy / f"quizzes/alpha.{lang}.md"
+        quiz.write_text(quiz.read_text().split("\n## judul-heboh")[0])
+    assert problems_of(sample_copy) == ["quizzes/alpha.en.md:1: warning: the quiz has 7 questions; give it 8 to 12",
+                                        "quizzes/alpha.id.md:1: warning: the quiz has 7 questions; give it 8 to 12"]
+
+
+def test_a_quiz_with_too_many_questions_is_warned(sample_copy):
+    for lang in ("id", "en"):
+        quiz = sample_copy / f"quizzes/alpha.{lang}.md"
+        last = "## judul-heboh" + quiz.read_text().split("## judul-heboh")[1]
+        quiz.write_text(quiz.read_text() + "".join("\n" + last.replace("judul-heboh", f"judul-{n}") for n in range(5)))
+    assert problems_of(sample_copy) == ["quizzes/alpha.en.md:1: warning: the quiz has 13 questions; give it 8 to 12",
+                                        "quizzes/alpha.id.md:1: warning: the quiz has 13 questions; give it 8 to 12"]
+
+
+def test_a_quiz_with_too_few_scenarios_is_warned(sample_copy):
+    for card in ("sms", "donation"):  # a note is a callout, not a card: the question is no longer a scenario
+        both_quizzes(sample_copy, f"!!! {card} ", "!!! note ")
+    assert problems_of(sample_copy) == [
+        f"quizzes/alpha.{lang}.md:1: warning: 3 of the quiz's 8 questions are scenarios (a card in the body); "
+        "at least 4 should be" for lang in ("en", "id")]
+
+
+def test_a_quiz_with_too_few_genuine_questions_is_warned(sample_copy):
+    both_quizzes(sample_copy, "tags: genuine, official-source", "tags: official-source")
+    assert problems_of(sample_copy) == [
+        f"quizzes/alpha.{lang}.md:1: warning: 1 of the quiz's 8 questions is tagged genuine; at least 2 should be, "
+        "so learners practise trusting what is true" for lang in ("en", "id")]
+
+
+def test_the_genuine_rule_can_ask_for_a_share_of_the_questions(sample_copy, monkeypatch):
+    monkeypatch.setattr(rules, "GENUINE_QUESTIONS", Fraction(1, 3))
+    assert rules.required(Fraction(1, 3), 8) == 3 and rules.required(2, 8) == 2
+    assert problems_of(sample_copy) == [
+        f"quizzes/alpha.{lang}.md:1: warning: 2 of the quiz's 8 questions are tagged genuine; at least 3 should be, "
+        "so learners practise trusting what is true" for lang in ("en", "id")]
+
+
+def test_a_question_that_shows_a_card_in_one_language_only_is_warned(sample_copy):
+    edit(sample_copy / "quizzes/alpha.en.md", "!!! sms ", "!!! note ")
+    assert problems_of(sample_copy) == ["quizzes/alpha.en.md:47: warning: question 'sms-paket' shows a card in "
+                                        "quizzes/alpha.id.md but not in quizzes/alpha.en.md"]
+
+
+def test_questions_in_another_order_in_one_language_are_warned(sample_copy):
+    quiz = sample_copy / "quizzes/alpha.en.md"
+    head, last = quiz.read_text().split("\n## judul-heboh")
+    before, moved = head.split("\n## langkah-cek")
+    quiz.write_text(f"{before}\n## judul-heboh{last}\n## langkah-cek{moved}")
+    assert problems_of(sample_copy) == ["quizzes/alpha.en.md:93: warning: question 'judul-heboh' stands elsewhere in "
+                                        "quizzes/alpha.id.md; keep the questions in the same order"]
+
+
+def test_a_module_without_a_quiz_is_warned(sample_copy):
+    for lang in ("id", "en"):
+        (sample_copy / f"quizzes/alpha.{lang}.md").unlink()
+    assert problems_of(sample_copy) == ["lessons/alpha/module.yml:1: warning: the module has no quiz: add "
+                                        "quizzes/alpha.id.md and quizzes/alpha.en.md"]
+
+
+@pytest.mark.parametrize("size", [rules.MAX_FILE_BYTES + 1, 12 * 1024 * 1024])
+def test_a_file_over_the_size_limit_is_an_error_and_is_never_served(sample_copy, size):
+    lesson = sample_copy / SECOND
+    text = lesson.read_text()
+    lesson.write_text(text + "x" * (size - len(text.encode())))
+    library = load(sample_copy)
+    assert [str(p) for p in library.problems] == [
+        f"{SECOND}:1: the file has {size:,} bytes, more than the 204,800 (200 KB) a content file may have; it is left "
+        "out until it is smaller"]
+    assert set(library.module("alpha").lesson("second").texts) == {"id"}  # readers see the Indonesian text
+
+
+def test_a_quiz_over_the_size_limit_is_left_out(sample_copy):
+    quiz = sample_copy / "quizzes/alpha.en.md"
+    quiz.write_text(quiz.read_text() + "\n" + " " * rules.MAX_FILE_BYTES)
+    library = load(sample_copy)
+    assert [str(p) for p in library.problems] == [
+        f"quizzes/alpha.en.md:1: the file has {quiz.stat().st_size:,} bytes, more than the 204,800 (200 KB) a content "
+        "file may have; it is left out until it is smaller",
+        "quizzes/alpha.id.md:1: warning: this quiz has no en version; readers see this language"]
+    assert set(library.module("alpha").quiz.texts) == {"id"}
+
+
+@pytest.mark.parametrize("change, check, strict", [
+    (lambda tree: edit(tree / SECOND, "minutes: 4", "minutes: 12"), 0, 1),
+    (lambda tree: edit(tree / SECOND, "Second lesson body.", " " * rules.MAX_FILE_BYTES), 1, 1),
+], ids=["a rule broken is a warning", "a file too big is an error"])
+def test_rules_warn_and_unusable_files_fail_the_check(app, sample_copy, use_content, change, check, strict):
+    change(sample_copy)
+    use_content(sample_copy)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["content", "check"]).exit_code == check
+    assert runner.invoke(args=["content", "check", "--strict"]).exit_code == strict
+
+
+def test_html_the_sanitiser_removes_is_warned_at_its_line(sample_copy):
+    edit(sample_copy / SECOND, "Second lesson body.\n", 'Second lesson body.\n\n<iframe src="https://evil.example/">'
+         '</iframe>\n<p onclick="alert(1)">Safe text</p>\n')
+    edit(sample_copy / "quizzes/alpha.en.md", "    Not a sign of a hoax by itself.",
+         "    Not a sign of a hoax <script>alert(1)</script> by itself.")
+    library = load(sample_copy)
+    assert [str(p) for p in library.problems] == [
+        f"{SECOND}:11: warning: <iframe> is not allowed and was removed",
+        f"{SECOND}:12: warning: the onclick attribute of <p> is not allowed and was removed",
+        "quizzes/alpha.en.md:34: warning: <script> is not allowed and was removed",
+    ]
+    html = library.module("alpha").lessons[1].texts["en"].html
+    assert "<iframe" not in html and "onclick" not in html and "<p>Safe text</p>" in html
+
+
+def test_raw_html_with_an_address_saring_cannot_check_is_warned(sample_copy):
+    edit(sample_copy / SECOND, "Second lesson body.", 'Second lesson body, <a href="javascript:alert(1)">raw</a>.')
+    assert problems_of(sample_copy) == [f"{SECOND}:9: warning: the address in <a href> is not one Saring can check "
+                                        "and was removed; write links and images in Markdown"]
+
+
+def test_markup_shown_as_code_is_not_warned(sample_copy):
+    edit(sample_copy / SECOND, "Second lesson body.", "Second lesson body: `<script>`.\n\n```\n<iframe>\n```")
+    assert problems_of(sample_copy) == []

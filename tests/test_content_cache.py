@@ -7,7 +7,7 @@ from saring.content import load_library
 from saring.content.render import Renderer
 from tests.conftest import SAMPLES
 
-TREES = {"good": SAMPLES / "good", "broken": SAMPLES / "broken", "shipped": None}
+TREES = {"good": SAMPLES / "good", "broken": SAMPLES / "broken", "hostile": SAMPLES / "hostile", "shipped": None}
 
 
 def tree_dirs(name):
@@ -41,11 +41,24 @@ def test_only_a_changed_file_is_rendered_again(sample_copy, tmp_path, renders):
     cache = tmp_path / "cache.json"
     load_library(sample_copy / "lessons", sample_copy / "quizzes", cache)
     lesson = sample_copy / "lessons/alpha/02-second.en.md"
-    lesson.write_text(lesson.read_text().replace("Second lesson body.", "A new body."))
+    text = lesson.read_text()
+    lesson.write_text(text[:text.index("Second lesson body.")] + "A new body.\n")
     renders.clear()
     library = load_library(sample_copy / "lessons", sample_copy / "quizzes", cache)
     assert [text.strip() for text in renders] == ["A new body."]
     assert library.module("alpha").lessons[1].texts["en"].html == "<p>A new body.</p>"
+
+
+def test_a_cached_render_still_warns_about_the_html_it_removed(sample_copy, tmp_path, renders):
+    lesson = sample_copy / "lessons/alpha/02-second.en.md"
+    lesson.write_text(lesson.read_text().replace("Second lesson body.", "Second <script>alert(1)</script> body."))
+    cache = tmp_path / "cache.json"
+    cold = load_library(sample_copy / "lessons", sample_copy / "quizzes", cache)
+    renders.clear()
+    warm = load_library(sample_copy / "lessons", sample_copy / "quizzes", cache)
+    assert renders == []
+    assert [str(p) for p in warm.problems] == [str(p) for p in cold.problems] == [
+        "lessons/alpha/02-second.en.md:9: warning: <script> is not allowed and was removed"]
 
 
 def test_removing_a_linked_lesson_brings_back_the_link_error(sample_copy, tmp_path):

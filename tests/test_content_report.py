@@ -20,8 +20,8 @@ def test_figures_for_the_good_sample():
     english = alpha["languages"]["en"]
     assert alpha["title"] == {"id": "Modul Alfa", "en": "Alpha module"}
     assert (english["lessons"], english["questions"], english["scenario_questions"], english["genuine_questions"]) \
-        == (2, 3, 1, 1)
-    assert english["lesson_details"][1] == {"id": "second", "words": 3, "reading_minutes": 1, "stated_minutes": 4}
+        == (2, 8, 5, 2)
+    assert english["lesson_details"][1] == {"id": "second", "words": 306, "reading_minutes": 3, "stated_minutes": 4}
     assert english["words"] == sum(lesson["words"] for lesson in english["lesson_details"])
     assert english["questions_without_explanations"] == []
     assert alpha["missing"] == {"id": {"lessons": [], "questions": []}, "en": {"lessons": [], "questions": []}}
@@ -33,7 +33,7 @@ def test_gaps_in_the_broken_sample():
     assert rusak["missing"]["en"] == {"lessons": ["sendiri"], "questions": ["hanya-id", "kembar"]}
     assert rusak["missing"]["id"]["lessons"] == ["yaml", "kurang"]
     assert rusak["languages"]["id"]["questions_without_explanations"] == ["tanpa-penjelasan"]
-    assert (report["errors"], report["warnings"]) == (26, 3)
+    assert (report["errors"], report["warnings"]) == (26, 30)
 
 
 def test_report_command_as_text_and_json(app, use_content):
@@ -42,8 +42,8 @@ def test_report_command_as_text_and_json(app, use_content):
     text = runner.invoke(args=["content", "report"])
     assert text.exit_code == 0
     assert "alpha: Modul Alfa / Alpha module" in text.output
-    assert "  en          2     " in text.output
-    assert "    second                        id 3/1/4   en 3/1/4" in text.output
+    assert "  en          2    626          8         5        2  -" in text.output
+    assert "    second                        id 307/3/4   en 306/3/4" in text.output
     assert "  missing: nothing" in text.output
     as_json = runner.invoke(args=["content", "report", "--json"])
     assert json.loads(as_json.output) == report_of(SAMPLES / "good")

@@ -11,7 +11,9 @@ from saring.extensions import db
 from saring.quizzes import QuizAnswer, grade_attempt, read_answers
 from tests.conftest import SAMPLES
 
-ALL_RIGHT = {"pesan-atm": frozenset("b"), "tanda-hoaks": frozenset("ab"), "kabar-resmi": frozenset("a")}
+ALL_RIGHT = {"pesan-atm": frozenset("b"), "tanda-hoaks": frozenset("ab"), "kabar-resmi": frozenset("a"),
+             "sms-paket": frozenset("b"), "info-cuaca": frozenset("a"), "donasi-banjir": frozenset("c"),
+             "langkah-cek": frozenset("ac"), "judul-heboh": frozenset("b")}
 
 
 @pytest.fixture(scope="module")
@@ -21,32 +23,33 @@ def quiz():
 
 def test_all_right(quiz):
     grade = grade_attempt(quiz, ALL_RIGHT)
-    assert (grade.score, grade.total, grade.percent, grade.passed) == (3, 3, 100, True)
+    assert (grade.score, grade.total, grade.percent, grade.passed) == (8, 8, 100, True)
 
 
 def test_multiple_needs_exactly_the_correct_options(quiz):
     for chosen in ("a", "abc", "bc"):
         grade = grade_attempt(quiz, {**ALL_RIGHT, "tanda-hoaks": frozenset(chosen)})
         assert not grade.results[1].correct
-        assert grade.score == 2
+        assert grade.score == 7
 
 
 def test_percent_rounds_down_and_pass_mark_is_exact(quiz):
     grade = grade_attempt(quiz, {**ALL_RIGHT, "pesan-atm": frozenset("a")})
-    assert grade.percent == 66  # 2 of 3 is 66.7%: never shown as more than it is
+    assert grade.percent == 87  # 7 of 8 is 87.5%: never shown as more than it is
     assert grade.passed  # pass mark 60
     one_right = grade_attempt(quiz, {"pesan-atm": frozenset("b")})
-    assert (one_right.score, one_right.percent, one_right.passed) == (1, 33, False)
+    assert (one_right.score, one_right.percent, one_right.passed) == (1, 12, False)
 
 
 def test_pass_mark_boundary(quiz):
-    strict = replace(quiz, pass_mark=67)
+    strict = replace(quiz, pass_mark=88)
     assert not grade_attempt(strict, {**ALL_RIGHT, "pesan-atm": frozenset("a")}).passed
-    exact = replace(quiz, pass_mark=66)
+    exact = replace(quiz, pass_mark=87)
     assert grade_attempt(exact, {**ALL_RIGHT, "pesan-atm": frozenset("a")}).passed
 
 
-FIELDS = {"pesan_atm": "q1", "tanda_hoaks": "q2", "kabar_resmi": "q3", "soal_lain": "q4"}
+FIELDS = {"pesan_atm": "q1", "tanda_hoaks": "q2", "kabar_resmi": "q3", "sms_paket": "q4", "info_cuaca": "q5",
+          "donasi_banjir": "q6", "langkah_cek": "q7", "judul_heboh": "q8", "soal_lain": "q9"}
 
 
 def form(**fields):
@@ -58,14 +61,16 @@ def form(**fields):
 
 
 def test_read_answers(quiz):
-    answers, missing, forged = read_answers(quiz, form(pesan_atm="b", tanda_hoaks="ab", kabar_resmi="a"))
+    answers, missing, forged = read_answers(quiz, form(pesan_atm="b", tanda_hoaks="ab", kabar_resmi="a", sms_paket="b",
+                                                       info_cuaca="a", donasi_banjir="c", langkah_cek="ac",
+                                                       judul_heboh="b"))
     assert (answers, missing, forged) == (ALL_RIGHT, {}, None)
 
 
 def test_unanswered_questions_are_named(quiz):
     _, missing, forged = read_answers(quiz, form(pesan_atm="b"))
     assert forged is None
-    assert set(missing) == {"tanda-hoaks", "kabar-resmi"}
+    assert set(missing) == set(ALL_RIGHT) - {"pesan-atm"}
 
 
 @pytest.mark.parametrize("fields", [

@@ -162,5 +162,6 @@ def test_home_says_when_everything_is_finished(client, login_as, use_content):
         client.post(f"/en/modules/alpha/{lesson_id}/done")
     assert "Take the quiz" in client.get("/en/").text
     form = client.get("/en/modules/alpha/quiz").text
-    client.post("/en/modules/alpha/quiz", data={**hidden_fields(form), "q1": "b", "q2": ["a", "b"], "q3": "a"})
+    client.post("/en/modules/alpha/quiz", data={**hidden_fields(form), "q1": "b", "q2": ["a", "b"], "q3": "a",
+                                                "q4": "b", "q5": "a", "q6": "c", "q7": ["a", "c"], "q8": "b"})
     assert "You have finished every module. Well done!" in client.get("/en/").text

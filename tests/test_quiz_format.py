@@ -24,11 +24,16 @@ def test_questions_keep_ids_types_and_tags(quiz):
         ("pesan-atm", "single", ("emotion", "sift-stop")),
         ("tanda-hoaks", "multiple", ("emotion",)),
         ("kabar-resmi", "truefalse", ("genuine",)),
+        ("sms-paket", "single", ("impersonation",)),
+        ("info-cuaca", "truefalse", ("genuine", "official-source")),
+        ("donasi-banjir", "single", ("emotion", "donation")),
+        ("langkah-cek", "multiple", ("lateral-reading",)),
+        ("judul-heboh", "single", ("lateral-reading", "emotion")),
     ]
 
 
 def test_options_get_letter_ids_and_the_answer_key(quiz):
-    single, multiple, truefalse = quiz.texts["id"].questions
+    single, multiple, truefalse = quiz.texts["id"].questions[:3]
     assert [o.id for o in single.options] == ["a", "b", "c"]
     assert single.correct_ids == {"b"}
     assert multiple.correct_ids == {"a", "b"}
@@ -44,7 +49,7 @@ def test_every_option_has_its_explanation(quiz):
 
 
 def test_scenario_and_genuine_questions_are_recognised(quiz):
-    single, multiple, truefalse = quiz.texts["id"].questions
+    single, multiple, truefalse = quiz.texts["id"].questions[:3]
     assert single.is_scenario and '<figure class="card card-whatsapp">' in single.body_html
     assert not multiple.is_scenario
     assert truefalse.is_genuine and not single.is_genuine

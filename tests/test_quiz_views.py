@@ -12,7 +12,8 @@ from saring.quizzes import QuizAnswer, QuizAttempt, QuizSummary, quiz_summaries
 from tests.conftest import PASSWORD, SAMPLES, hidden_fields
 
 QUIZ = "/id/modules/alpha/quiz"
-RIGHT = {"q1": "b", "q2": ["a", "b"], "q3": "a"}  # pesan-atm, tanda-hoaks, kabar-resmi
+# pesan-atm, tanda-hoaks, kabar-resmi, sms-paket, info-cuaca, donasi-banjir, langkah-cek, judul-heboh
+RIGHT = {"q1": "b", "q2": ["a", "b"], "q3": "a", "q4": "b", "q5": "a", "q6": "c", "q7": ["a", "c"], "q8": "b"}
 
 
 @pytest.fixture
@@ -69,13 +70,15 @@ def test_signed_in_submit_saves_one_attempt_and_shows_the_result(app, client, lo
     again = client.post(QUIZ, data=data)
     assert again.headers["Location"] == first.headers["Location"]
     [attempt] = attempts(app)
-    assert (attempt.score, attempt.total, attempt.percent, attempt.passed) == (2, 3, 66, True)
+    assert (attempt.score, attempt.total, attempt.percent, attempt.passed) == (7, 8, 87, True)
     with app.app_context():
         answers = db.session.scalars(sa.select(QuizAnswer).order_by(QuizAnswer.id)).all()
         assert [(a.question_id, a.chosen, a.correct) for a in answers] == [
-            ("pesan-atm", "a", False), ("tanda-hoaks", "a,b", True), ("kabar-resmi", "a", True)]
+            ("pesan-atm", "a", False), ("tanda-hoaks", "a,b", True), ("kabar-resmi", "a", True),
+            ("sms-paket", "b", True), ("info-cuaca", "a", True), ("donasi-banjir", "c", True),
+            ("langkah-cek", "a,c", True), ("judul-heboh", "b", True)]
     result = client.get(first.headers["Location"]).text
-    assert "66%" in result and "2 dari 3 soal benar" in result
+    assert "87%" in result and "7 dari 8 soal benar" in result
     # a wrong answer shows its own explanation and the correct option's
     assert "Belum tepat: pesan yang membuat panik" in result
     assert "Tepat: kabar sebesar ini" in result
@@ -97,25 +100,25 @@ def test_best_and_latest_attempts_are_kept(app, client, login_as):
     login_as("learner")
     for chosen in ("b", "a"):
         client.post(QUIZ, data={**hidden_fields(client.get(QUIZ).text), **RIGHT, "q1": chosen})
-    assert [a.percent for a in attempts(app)] == [100, 66]
+    assert [a.percent for a in attempts(app)] == [100, 87]
     page = client.get("/en/modules/alpha").text
-    assert "Your best score: 100%. Latest: 66%." in page
+    assert "Your best score: 100%. Latest: 87%." in page
 
 
 def test_unanswered_questions_keep_the_choices_and_store_nothing(app, client, login_as):
     login_as("learner")
     response = client.post(QUIZ, data={**hidden_fields(client.get(QUIZ).text), "q1": "b"})
     assert response.status_code == 200
-    assert "2 soal belum dijawab." in response.text
+    assert "7 soal belum dijawab." in response.text
     assert 'name="q1" value="b" checked' in response.text
-    assert response.text.count('class="error"') == 2
+    assert response.text.count('class="error"') == 7
     assert attempts(app) == []
 
 
 @pytest.mark.parametrize("data", [
     {**RIGHT, "q1": "z"},
     {**RIGHT, "q1": ["a", "b"]},
-    {**RIGHT, "q4": "a"},
+    {**RIGHT, "q9": "a"},
     {**RIGHT, "submission_key": "not-a-key"},
     {**RIGHT, "submission_key": ""},
     {**RIGHT, "submission_key": "0" * 32 + "\n"},
@@ -199,7 +202,7 @@ def test_a_form_opened_before_the_quiz_changed_is_not_graded(app, client, login_
     login_as("learner")
     use_content(sample_copy)
     data = {**hidden_fields(client.get(QUIZ).text), **RIGHT}
-    for lang in ("id", "en"):  # the editor moves the last question to the top
+    for lang in ("id", "en"):  # the editor moves the third question, and those after it, to the top
         quiz = sample_copy / f"quizzes/alpha.{lang}.md"
         head, body = quiz.read_text().split("## pesan-atm", 1)
         first_two, last = body.split("## kabar-resmi", 1)

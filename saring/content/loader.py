@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 
+from . import rules
 from .model import (
     ID_PATTERN,
     LANGUAGES,
@@ -36,9 +37,6 @@ QUIZ_FILE = re.compile(rf"(?P<id>{ID_PATTERN})\.(?P<lang>{LANG_PATTERN})\.md")
 MODULE_FILE = "module.yml"
 # libyaml's safe loader (in PyYAML's wheels) reads front matter about ten times faster than Python's
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-# libyaml recurses in C and can crash the process on input nested hundreds of thousands deep; real
-# front matter is under 2,000 characters, and nesting within this limit parses safely.
-MAX_FRONT_MATTER = 20_000
 IMAGES_DIR = "images"
 
 
@@ -82,6 +80,10 @@ def decode_text(data: bytes, display: str) -> str:
 def read_source(file: Path, display: str, front_matter: bool = True, text: str | None = None) -> SourceFile:
     """Read a file (or take its `text`, as published in the editor) and parse its YAML front matter."""
     try:
+        # the size before reading: a 12 MB file is never read; a published text was held to it when saved
+        too_big = rules.oversized(file, display) if text is None else rules.too_long(text, display)
+        if too_big:
+            raise UnusableFileError(too_big)
         text = (decode_text(file.read_bytes(), display) if text is None else text).replace("\r\n", "\n")
     except OSError as error:
         raise UnusableFileError(ContentError(display, 1, f"cannot be read: {error.strerror}")) from None
@@ -98,9 +100,9 @@ def read_source(file: Path, display: str, front_matter: bool = True, text: str |
         raw, body, body_line, first = "\n".join(lines[1:end]), "\n".join(lines[end + 1:]), end + 2, 2
     else:
         raw, body, body_line, first = text, "", len(lines) + 1, 1
-    if len(raw) > MAX_FRONT_MATTER:
+    if len(raw) > rules.MAX_FRONT_MATTER:
         raise UnusableFileError(ContentError(display, first, "front matter is longer than "
-                                             f"{MAX_FRONT_MATTER:,} characters"))
+                                             f"{rules.MAX_FRONT_MATTER:,} characters"))
     try:
         meta = yaml.load(raw, Loader=YAML_LOADER)
     except RecursionError:
@@ -222,6 +224,8 @@ class Loader:
         known = frozenset((module.id, lesson_id) for module in found for lesson_id in module.lessons)
         quizzes = self._read_quizzes({module.id for module in found}, known)
         modules = [self._build_module(module, known, quizzes.get(module.id)) for module in found]
+        for module in modules:
+            self.problems.extend(rules.check_module(module, self.quizzes_dir))
         modules.sort(key=lambda module: (module.order, module.id))
         if self.renderer.cache:
             self.renderer.cache.save()
@@ -333,7 +337,9 @@ class Loader:
             return None
         self.problems.extend(doc.problems)
         self.media.update(doc.media)
-        return LessonText(lang, title, summary, minutes, sources, html, plain_words(html), source.path)
+        text = LessonText(lang, title, summary, minutes, sources, html, plain_words(html), source.path)
+        self.problems.extend(rules.check_lesson(text, source))
+        return text
 
     def _read_quizzes(self, module_ids: set[str], known) -> dict[str, Quiz]:
         """Parse every quiz file and check that its languages agree."""
@@ -368,6 +374,7 @@ class Loader:
             self.problems.extend(doc.problems)
             self.media.update(doc.media)
             broken.setdefault(match["id"], set()).update(skipped)
+            self.problems.extend(rules.check_quiz(quiz))
             if quiz.questions:  # a quiz without a usable question is not offered
                 texts.setdefault(match["id"], {})[match["lang"]] = quiz
         for module_id, by_lang in texts.items():
@@ -399,6 +406,7 @@ class Loader:
                 elif quiz is second and question.tags != twin.tags:
                     self.problems.append(ContentError(quiz.path, question.line, f"question {question.id!r} "
                                          f"has other tags than in {other.path}"))
+        self.problems.extend(rules.compare_quizzes(first, second))
 
 
 def load_library(lessons_dir: str | Path, quizzes_dir: str | Path, cache_file: str | Path | None = None,

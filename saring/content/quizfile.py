@@ -7,6 +7,7 @@ import textwrap
 
 from .model import ID_PATTERN, MAX_ID_LENGTH, QUESTION_TYPES, ContentError, Option, Question, QuizText
 from .render import Document, Renderer
+from .rules import MAX_OPTIONS
 
 QUESTION_HEADING = re.compile(r"^##(?!#)\s*(.*?)\s*$")
 META_LINE = re.compile(r"^(type|tags)\s*:\s*(.*?)\s*$")
@@ -25,6 +26,11 @@ def _question_starts(lines: list[str]) -> list[int]:
         elif not fenced and QUESTION_HEADING.match(line):
             starts.append(index)
     return starts
+
+
+def _text_and_line(block: list[str], first_line: int) -> tuple[str, int]:
+    """A block's text without the blank lines around it, and the line that text starts on."""
+    return "\n".join(block).strip(), first_line + next((n for n, line in enumerate(block) if line.strip()), 0)
 
 
 def _settings(doc: Document, meta: dict, fm_line) -> tuple[str | None, int, bool]:
@@ -53,8 +59,8 @@ def parse_quiz(doc: Document, meta: dict, fm_line, renderer: Renderer) -> tuple[
     lines = doc.text.splitlines()
     starts = _question_starts(lines)
     intro_end = starts[0] if starts else len(lines)
-    intro = "\n".join(lines[:intro_end]).strip()
-    intro_html = renderer.render(doc, intro, doc.first_line) if intro else ""
+    intro, intro_line = _text_and_line(lines[:intro_end], doc.first_line)
+    intro_html = renderer.render(doc, intro, intro_line) if intro else ""
     questions: list[Question] = []
     broken: set[str] = set()
     seen: set[str] = set()
@@ -104,7 +110,7 @@ def _parse_question(doc: Document, renderer: Renderer, question_id: str, block: 
     body_start = index
     while index < len(block) and not OPTION_LINE.match(block[index]):
         index += 1
-    body = "\n".join(block[body_start:index]).strip()
+    body, body_line = _text_and_line(block[body_start:index], line + 1 + body_start)
     if not body:
         error(line, f"question {question_id!r} has no text before its options")
     options = _parse_options(doc, renderer, block[index:], line + 1 + index, error)
@@ -114,7 +120,7 @@ def _parse_question(doc: Document, renderer: Renderer, question_id: str, block: 
         _check_answer_key(question_id, kind, options, line, error)
     if len([p for p in doc.problems if not p.warning]) > problems_before:
         return None
-    body_html = renderer.render(doc, body, line + 1 + body_start)
+    body_html = renderer.render(doc, body, body_line)
     return Question(question_id, kind, tags, body_html, tuple(options),
                     '<figure class="card' in body_html, line)
 
@@ -160,5 +166,5 @@ def _check_answer_key(question_id: str, kind: str, options: list[Option], line: 
         error(line, f"question {question_id!r} needs at least two options")
     if kind == "truefalse" and len(options) != 2:
         error(line, f"question {question_id!r} is truefalse and needs exactly two options")
-    if len(options) > 10:
-        error(line, f"question {question_id!r} has more than ten options")
+    if len(options) > MAX_OPTIONS:
+        error(line, f"question {question_id!r} has more than {MAX_OPTIONS} options")

@@ -8,11 +8,13 @@ import os
 import posixpath
 import re
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 
 import markdown
 import nh3
 from markdown.extensions import Extension
+from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
 from .model import ContentError
@@ -20,7 +22,7 @@ from .model import ContentError
 CALLOUT_KINDS = ("tip", "warning", "note", "action")
 CARD_KINDS = ("whatsapp", "sms", "post", "headline", "donation", "email", "web")
 BLOCK_PATTERN = re.compile(r"^\s*!!!\s*([\w-]+)")
-RENDER_VERSION = "1"  # change it whenever rendering changes, so cached output is made again
+RENDER_VERSION = "2"  # change it whenever rendering changes, so cached output is made again
 LESSON_LINK = re.compile(
     r"^(?:\.\./(?P<module>[a-z0-9-]+)/)?\d\d-(?P<lesson>[a-z0-9-]+)\.md(?P<anchor>#[\w-]*)?$"
 )
@@ -46,6 +48,8 @@ ALLOWED_ATTRIBUTES = {
     "th": {"scope"},
     "abbr": {"title"},
 }
+GENERIC_ATTRIBUTES = {"lang", "title"}  # allowed on every tag: nh3's default, given so that reports agree
+CHECKED_ADDRESSES = (("a", "href"), ("img", "src"))
 
 
 def lesson_path(lang: str, module_id: str, lesson_id: str) -> str:
@@ -175,6 +179,18 @@ class _ContentTreeprocessor(Treeprocessor):
             element.set("height", str(round(float(size[2]))))
 
 
+class _RawHtmlStart(Preprocessor):
+    """Notes where the author's raw HTML starts in Markdown's stash: fenced code, stashed before it, is not."""
+
+    def __init__(self, md, renderer: Renderer):
+        super().__init__(md)
+        self.renderer = renderer
+
+    def run(self, lines):
+        self.renderer.raw_html_from = len(self.md.htmlStash.rawHtmlBlocks)
+        return lines
+
+
 class _ContentExtension(Extension):
     def __init__(self, renderer: Renderer):
         super().__init__()
@@ -182,6 +198,39 @@ class _ContentExtension(Extension):
 
     def extendMarkdown(self, md):  # noqa: N802 (Python-Markdown's name)
         md.treeprocessors.register(_ContentTreeprocessor(md, self.renderer), "saring", 5)
+        # after fenced code (25) is stashed, before raw HTML blocks (20) are
+        md.preprocessors.register(_RawHtmlStart(md, self.renderer), "saring_raw_html", 22)
+
+
+class _StartTags(HTMLParser):
+    """The start tags of raw HTML, with their attributes."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, attrs))
+
+
+def removed_html(raw: list[str]) -> list[tuple[str, str | None, str]]:
+    """What the sanitiser takes out of raw HTML: (tag, attribute or None, message) for each thing removed."""
+    parser = _StartTags()
+    for block in raw:
+        parser.feed(block)
+    parser.close()
+    removed = []
+    for tag, attributes in parser.tags:
+        if tag not in ALLOWED_TAGS:
+            removed.append((tag, None, f"<{tag}> is not allowed and was removed"))
+            continue
+        for name, value in attributes:
+            if name not in ALLOWED_ATTRIBUTES.get(tag, set()) | GENERIC_ATTRIBUTES:
+                removed.append((tag, name, f"the {name} attribute of <{tag}> is not allowed and was removed"))
+            elif (tag, name) in CHECKED_ADDRESSES and _checked_address(tag, name, value or "") is None:
+                removed.append((tag, name, f"the address in <{tag} {name}> is not one Saring can check and was "
+                                           "removed; write links and images in Markdown"))
+    return removed
 
 
 class RenderCache:
@@ -219,6 +268,7 @@ class Renderer:
     def __init__(self, cache: RenderCache | None = None):
         self.cache = cache
         self.document: Document | None = None
+        self.raw_html_from = 0
         self._md = markdown.Markdown(
             extensions=["tables", "fenced_code", "sane_lists", "admonition", _ContentExtension(self)],
             output_format="html",
@@ -259,10 +309,28 @@ class Renderer:
                 ))
         try:
             html = self._md.reset().convert(source)
+            raw = [block for block in self._md.htmlStash.rawHtmlBlocks[self.raw_html_from:] if isinstance(block, str)]
         finally:
             self.document = None
-        return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+        if raw:
+            self._report_removed(doc, source, first_line, raw)
+        return nh3.clean(html, tags=ALLOWED_TAGS, attributes={**ALLOWED_ATTRIBUTES, "*": GENERIC_ATTRIBUTES},
                          url_schemes={"http", "https", "mailto"}, attribute_filter=_checked_address)
+
+    @staticmethod
+    def _report_removed(doc: Document, source: str, first_line: int, raw: list[str]) -> None:
+        """Warn about each tag or attribute the sanitiser removes, at the first line of `source` that holds it."""
+        lines = source.splitlines()
+        reported = set()
+        for tag, attribute, message in removed_html(raw):
+            if message in reported:
+                continue
+            reported.add(message)
+            opens = re.compile(rf"<{re.escape(tag)}(?![\w-])", re.I)
+            holds = re.compile(rf"\b{re.escape(attribute)}\s*=", re.I) if attribute else None
+            tagged = [n for n, line in enumerate(lines) if opens.search(line)]
+            offset = next((n for n in tagged if holds is None or holds.search(lines[n])), tagged[0] if tagged else 0)
+            doc.problems.append(ContentError(doc.path, first_line + offset, message, True))
 
     def render_inline(self, doc: Document, text: str, line: int) -> str:
         """Render one line (an option) without the surrounding paragraph."""

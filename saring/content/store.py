@@ -29,9 +29,10 @@ class Published(Protocol):
 
 
 class ContentStore:
-    """Loads content at start-up; again when the published version changes, and (CONTENT_RELOAD) a file does."""
+    """Loads content at start-up; again when the published version changes, and (CONTENT_RELOAD) a file does.
+    With `log_problems`, every load logs each problem once (a served app); otherwise the caller reports them."""
 
-    def __init__(self, app: Flask, published: Published | None = None):
+    def __init__(self, app: Flask, published: Published | None = None, log_problems: bool = True):
         self.lessons_dir = app.config["CONTENT_LESSONS_DIR"]
         self.quizzes_dir = app.config["CONTENT_QUIZZES_DIR"]
         self.reload = app.config["CONTENT_RELOAD"]
@@ -39,6 +40,7 @@ class ContentStore:
         self.poll_seconds = float(app.config["CONTENT_POLL_SECONDS"])
         self.logger = app.logger
         self.published = published
+        self.log_problems = log_problems
         self._lock = threading.Lock()
         self._next_poll = 0.0
         self._stamp = self._files_stamp()
@@ -104,8 +106,9 @@ class ContentStore:
         if loaded_state != state or library is None:
             library = load_library(self.lessons_dir, self.quizzes_dir, self.cache_file, self._overrides)
             _loaded[key] = (state, library)
-        for problem in library.problems:
-            self.logger.warning("content: %s", problem)
+        if self.log_problems:
+            for problem in library.problems:
+                self.logger.warning("content: %s", problem)
         return library
 
     def _files_stamp(self) -> frozenset:
@@ -122,10 +125,13 @@ class ContentStore:
         return frozenset(stamp)
 
 
-def init_app(app: Flask, published: Published | None = None) -> None:
-    """Load the content and attach the store to the app (keeping the published texts' source on a reload)."""
+def init_app(app: Flask, published: Published | None = None, log_problems: bool | None = None) -> None:
+    """Load the content and attach the store to the app (keeping the published texts' source and the logging
+    on a reload); `log_problems` logs every problem found."""
     before = app.extensions.get(EXTENSION_KEY)
-    app.extensions[EXTENSION_KEY] = ContentStore(app, published or (before.published if before else None))
+    app.extensions[EXTENSION_KEY] = ContentStore(
+        app, published or (before.published if before else None),
+        log_problems if log_problems is not None else (before.log_problems if before else True))
 
 
 def get_store() -> ContentStore:

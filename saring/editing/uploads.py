@@ -18,10 +18,11 @@ from wtforms import SelectField, SubmitField
 from ..content import get_library
 from ..content.loader import LESSON_FILE, MODULE_FILE, UnusableFileError, decode_text
 from ..content.model import Library
+from ..content.rules import MAX_FILE_BYTES
 from ..extensions import db
 from .models import ContentRevision
 from .views import bp, editor_required
-from .workspace import MAX_FILE_BYTES, ConflictError, check, folders, live_id, parse_path, publish, too_large
+from .workspace import ConflictError, check, folders, live_id, parse_path, publish, too_large
 
 MAX_ZIP_FILES = 60  # a module has a module.yml, a dozen lessons in two languages and its quiz in two
 MAX_UPLOAD_BYTES = 2_000_000  # the form with a zip; each file in it stays within MAX_FILE_BYTES

@@ -18,13 +18,13 @@ from .. import learning, quizzes
 from ..content import get_library
 from ..content.loader import UnusableFileError
 from ..content.model import LANGUAGES
+from ..content.rules import MAX_FILE_BYTES
 from ..content.store import get_store
 from ..extensions import db
 from ..i18n import LANG_PREFIX
 from .models import MAX_MESSAGE, ContentRevision, history, latest_drafts
 from .overview import other_language, overview
 from .workspace import (
-    MAX_FILE_BYTES,
     ConflictError,
     ContentPath,
     answered_changes,

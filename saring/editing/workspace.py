@@ -12,6 +12,7 @@ from flask import current_app
 
 from ..content.loader import LESSON_FILE, MODULE_FILE, QUIZ_FILE, UnusableFileError, decode_text, load_library
 from ..content.model import ID_PATTERN, ContentError, Library
+from ..content.rules import MAX_FILE_BYTES, size_problem
 from ..content.store import get_store
 from ..database import utcnow
 from ..extensions import db
@@ -74,12 +75,9 @@ def source_text(path: str) -> str | None:
     return decode_text(file.read_bytes(), path)
 
 
-MAX_FILE_BYTES = 200_000
-
-
 def too_large(size: int) -> str:
-    """The message for a file over the size limit."""
-    return f"the file is {size:,} bytes; a content file holds at most {MAX_FILE_BYTES:,}"
+    """The message for a text over the rule book's size limit."""
+    return size_problem(size, "").message
 
 
 @dataclass(frozen=True)
