@@ -1,6 +1,7 @@
 """The item report: figures from first attempts checked by hand, fixed queries, and `flask content report`."""
 
 import itertools
+import json
 import math
 
 import pytest
@@ -188,3 +189,42 @@ def test_the_number_of_queries_is_fixed(app, library, database_url):
     twenty = learners_sit(app, library, [[kind, ALL_RIGHT] for kind in KINDS * 4][:18])
     finish(app, twenty, "alpha", "first")
     assert empty == two == report_of(app, library)[1] == report_of(app, many_modules)[1] == 3
+
+
+def test_the_report_command_prints_the_items_after_the_content(app, library):
+    learners = learners_sit(app, library, [[kind, ALL_RIGHT] for kind in KINDS * 4])
+    finish(app, learners[:7], "alpha", "first")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["content", "report"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    start = lines.index("alpha:")
+    assert lines[start - 1].startswith("item report: first attempts only; discrimination and flags from 20 attempts")
+    assert lines.index("  missing: nothing") < start
+    assert lines[start + 1:] == [
+        "  lesson                           reached  finished",
+        "   1 first                               -         7",
+        "   2 second                              7         0",
+        "  quiz                                   0        20 took it",
+        "  question                         attempts  right  discrimination  most chosen wrong  flags",
+        "   1 pesan-atm                           20    60%            0.17  c (8)              -",
+        "   2 tanda-hoaks                         20    40%            0.41  c (8)              -",
+        "   3 kabar-resmi                         20    20%           -0.56  b (16)             "
+        "too-hard, negative-discrimination",
+    ]
+    as_json = json.loads(runner.invoke(args=["content", "report", "--json"]).output)
+    [alpha] = as_json["items"]["modules"]
+    assert alpha["questions"][2] == {
+        "number": 3, "question_id": "kabar-resmi", "type": "truefalse", "key": "a", "attempts": 20, "right": 4,
+        "share_right": 20, "discrimination": pytest.approx(-5 / math.sqrt(80)), "wrong_option": "b",
+        "wrong_count": 16, "flags": [TOO_HARD, NEGATIVE]}
+    assert alpha["lessons"][0]["reached"] is None
+    assert as_json["items"]["min_attempts"] == 20
+
+
+def test_the_report_command_without_a_database_still_reports_the_content(tmp_path):
+    app = make_app(f"sqlite:///{tmp_path / 'never-migrated.sqlite3'}")
+    result = app.test_cli_runner().invoke(args=["content", "report", "--json"])
+    assert result.exit_code == 0
+    assert "no item report: the database cannot be read (no such table" in result.stderr
+    assert "items" not in json.loads(result.stdout)
