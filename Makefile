@@ -51,9 +51,9 @@ serve: install compile-translations
 
 ## Benchmarks (figures, not pass/fail tests): page weight of every learner page in both languages,
 ## how long 1,000 lessons take to load, requests per second against a bare Flask route, Lighthouse's
-## mobile audit of every learner page, each gunicorn worker's memory, and a class report's server time
-## on 100,000 learners (SQLite and PostgreSQL). Each runs even when one before it misses its goal;
-## make fails at the end if any did.
+## mobile audit of every learner page, each gunicorn worker's memory, and the server time of a class
+## report and of the editors' item report on 100,000 learners (SQLite and PostgreSQL). Each runs even
+## when one before it misses its goal; make fails at the end if any did.
 bench: install-dev compile-translations browser-tools bench/node_modules/.package-lock.json
 	@command -v wrk >/dev/null 2>&1 || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo -n ); \
 		$$SUDO apt-get install -y -qq wrk >/dev/null 2>&1 || echo "wrk could not be installed: apt-get install wrk"; }

@@ -1,4 +1,4 @@
-"""Server time of one 45-learner class's report on a database of 100,000 learners and 5 million lesson rows.
+"""Server time of one 45-learner class's report, and of the item report, on 100,000 learners and 5 million lesson rows.
 
 Builds the schema with `flask db upgrade` (the real tables and indexes), then generates, with a fixed
 seed and fast bulk inserts (SQLite: executemany in one transaction; PostgreSQL: COPY):
@@ -18,11 +18,15 @@ as the app leaves it. Then a Flask test client signs in as the teacher of one cl
 modules assigned and opens the class report, the item analysis of one module and report.csv:
 a few requests to warm up, then `--requests` timed ones each (in process, no network; the time
 includes compressing the response as a phone's browser asks). Prints the median, p95 and queries
-per request; exits 1 if any median is over the goal (50 ms). The SQLite file lives in a temporary
-folder and the PostgreSQL database is created and dropped, both only for the run.
+per request; exits 1 if any median is over the goal (50 ms). Then it times the editors' item report
+(`saring.editing.item_report`: every question of the shipped quizzes from every learner's first
+attempt, every lesson's finishers), `--item-runs` times after a warm-up, each in an app context of
+its own as a request would have; its goal is a median under 200 ms on both databases. The SQLite
+file lives in a temporary folder and the PostgreSQL database is created and dropped, both only for
+the run.
 
     .venv/bin/python -m bench.report_scale [--database sqlite|postgres|both] [--learners 100000]
-        [--requests 30] [--postgres URL] [--json results.json]   (from the project root)
+        [--requests 30] [--item-runs 10] [--postgres URL] [--json results.json]   (from the project root)
 """
 
 import argparse
@@ -45,11 +49,14 @@ from bench.server import BIN, ROOT, print_figures
 from saring import create_app
 from saring.classes.models import JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH
 from saring.config import Config
-from saring.content import load_library
+from saring.content import get_library, load_library
+from saring.editing.item_report import item_report
 from saring.extensions import db
 from tests.conftest import scratch_database
 
 GOAL_MS = 50
+ITEM_REPORT_GOAL_MS = 200  # editors open it now and then; it reads every learner's first attempts
+ITEM_REPORT_WARM_UP = 2
 CLASS_SIZE = 45
 CLASSES_PER_TEACHER = 3
 LESSONS_PER_LEARNER = 50
@@ -265,8 +272,8 @@ def percentile(times: list[float], share: float) -> float:
     return ordered[max(0, round(share * len(ordered)) - 1)]
 
 
-def measure(url: str, rows: Generator, requests: int, folder: Path) -> dict:
-    """Median, p95 and queries of each report page, signed in as the measured class's teacher."""
+def measure(url: str, rows: Generator, requests: int, item_runs: int, folder: Path) -> tuple[dict, dict]:
+    """Median, p95 and queries of each report page (as the measured class's teacher) and of the item report."""
     # no kept pages: every request does the report's own work, as for a class whose learners just moved on
     app = create_app({"ENV_NAME": "production", "SECRET_KEY": secrets.token_hex(32), "PAGE_CACHE_BYTES": 0,
                       "SQLALCHEMY_DATABASE_URI": url, "CONTENT_CACHE_FILE": str(folder / "content-cache.json")})
@@ -297,8 +304,21 @@ def measure(url: str, rows: Generator, requests: int, folder: Path) -> dict:
                 queries.add(len(statements))
         figures[name] = {"path": path, "median_ms": round(statistics.median(times), 1),
                          "p95_ms": round(percentile(times, 0.95), 1), "queries": max(queries)}
+    times, queries = [], set()
+    for number in range(ITEM_REPORT_WARM_UP + item_runs):
+        with app.app_context():
+            library = get_library()
+            statements.clear()
+            start = time.perf_counter()
+            item_report(library)
+            elapsed = (time.perf_counter() - start) * 1000
+        if number >= ITEM_REPORT_WARM_UP:
+            times.append(elapsed)
+            queries.add(len(statements))
+    items = {"median_ms": round(statistics.median(times), 1), "p95_ms": round(percentile(times, 0.95), 1),
+             "queries": max(queries), "runs": item_runs}
     engine.dispose()
-    return figures
+    return figures, items
 
 
 def postgres_reachable(server: str) -> str | None:
@@ -316,9 +336,9 @@ def postgres_reachable(server: str) -> str | None:
 def run(kind: str, url: str, options, folder: Path) -> dict:
     """Generate the data on one database and measure the report pages there."""
     rows, seconds = generate(url, options.learners, kind)
+    pages, items = measure(url, rows, options.requests, options.item_runs, folder)
     return {"generation_seconds": round(seconds, 1), **rows.counts, "classes": rows.classes,
-            "teachers": rows.teachers, "class_id": rows.measured_class(),
-            "pages": measure(url, rows, options.requests, folder)}
+            "teachers": rows.teachers, "class_id": rows.measured_class(), "pages": pages, "item_report": items}
 
 
 def main() -> int:
@@ -326,6 +346,7 @@ def main() -> int:
     parser.add_argument("--database", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--learners", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=30, help="timed requests per page, after the warm-up")
+    parser.add_argument("--item-runs", type=int, default=10, help="timed runs of the item report, after the warm-up")
     parser.add_argument("--postgres", default=POSTGRES, help="a PostgreSQL server to make a scratch database on")
     parser.add_argument("--json", help="also write the figures to this file")
     options = parser.parse_args()
@@ -357,10 +378,19 @@ def main() -> int:
     met = slowest < GOAL_MS
     print(f"goal (every median under {GOAL_MS} ms): {'met' if met else 'NOT met'}"
           + (" on SQLite only: PostgreSQL was skipped" if skipped else ""))
+    print(f"item report: every learner's first attempts and finished lessons, {options.item_runs} runs "
+          f"after {ITEM_REPORT_WARM_UP} to warm up")
+    for kind, result in results.items():
+        items = result["item_report"]
+        ratio = items["median_ms"] / ITEM_REPORT_GOAL_MS
+        print(f"{kind:9} {'item report':14} {items['median_ms']:6.1f} ms {items['p95_ms']:6.1f} ms "
+              f"{items['queries']:8}   goal under {ITEM_REPORT_GOAL_MS} ms on both databases: "
+              f"{'met' if ratio < 1 else 'NOT met'} ({ratio:.1f}× the goal)")
+    items_met = all(result["item_report"]["median_ms"] < ITEM_REPORT_GOAL_MS for result in results.values())
     figures = {"learners": options.learners, "goal_ms": GOAL_MS, "requests": options.requests,
-               "postgres_skipped": skipped, "databases": results}
+               "item_report_goal_ms": ITEM_REPORT_GOAL_MS, "postgres_skipped": skipped, "databases": results}
     print_figures(figures, options.json)
-    return 0 if met else 1
+    return 0 if met and items_met else 1
 
 
 if __name__ == "__main__":

@@ -29,7 +29,9 @@ class QuizAttempt(db.Model):
     """One submitted quiz; `submission_key` makes a resent form land on the same attempt."""
 
     __tablename__ = "quiz_attempts"
-    __table_args__ = (sa.UniqueConstraint("user_id", "submission_key"),)
+    __table_args__ = (sa.UniqueConstraint("user_id", "submission_key"),
+                      # the item report finds each learner's first attempt at a module, and counts them, here
+                      sa.Index("ix_quiz_attempts_module_id_user_id", "module_id", "user_id", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)

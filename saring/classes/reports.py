@@ -125,6 +125,13 @@ class Item:
     wrong_choices: Counter = field(default_factory=Counter)
     options: dict[str, str] = field(default_factory=dict)
 
+    def add(self, chosen: str, correct: bool, learners: int = 1) -> None:
+        """Count `learners` first answers that chose the options `chosen` ("a,c")."""
+        self.answered += learners
+        self.correct += learners * correct
+        # each wrong option on its own: in "a,b" for a key of "a,c", only b was a wrong choice
+        self.wrong_choices.update(dict.fromkeys(set(filter(None, chosen.split(","))) - self.correct_ids, learners))
+
     @property
     def share_correct(self) -> int | None:
         """Percentage of learners who answered it right, rounded down as quiz scores are."""
@@ -157,10 +164,7 @@ def item_analysis(classroom: Classroom, module: Module) -> tuple[list[Item], lis
         item = items.get(question_id)
         if item is None:  # a question since removed from the quiz
             continue
-        item.answered += 1
-        item.correct += correct
-        # each wrong option on its own: in "a,b" for a key of "a,c", only b was a wrong choice
-        item.wrong_choices.update(set(filter(None, chosen.split(","))) - item.correct_ids)
+        item.add(chosen, correct)
     tags: dict[str, list[int]] = {}
     for question in quiz.questions:
         for tag in question.tags:

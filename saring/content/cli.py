@@ -37,6 +37,18 @@ def report(as_json: bool) -> None:
     library = load_library(current_app.config["CONTENT_LESSONS_DIR"],
                            current_app.config["CONTENT_QUIZZES_DIR"])
     figures = content_report(library)
+    # imported here: the item report reads the database models, which `flask content check` never needs
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from ..editing.item_report import item_report, report_lines
+    try:
+        items = item_report(library)
+    except (OperationalError, ProgrammingError) as error:  # no database here, or one never migrated
+        click.echo(f"no item report: the database cannot be read ({str(error.orig).strip().splitlines()[0]})",
+                   err=True)
+        items = None
+    if items is not None and items.has_data:
+        figures["items"] = items.as_dict()
     if as_json:
         click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
         return
@@ -58,3 +70,6 @@ def report(as_json: bool) -> None:
                 for lang, missing in module["missing"].items() for kind, ids in missing.items() if ids]
         click.echo("  missing: " + ("; ".join(gaps) if gaps else "nothing"))
     click.echo(f"{figures['errors']} errors, {figures['warnings']} warnings (flask content check lists them)")
+    if "items" in figures:
+        for line in report_lines(items):
+            click.echo(line)

@@ -1,0 +1,258 @@
+"""The item report: how every quiz question and lesson of the content fares with all learners.
+
+Figures come from each learner's first attempt at a quiz (later attempts are practice on questions
+the learner has already seen explained) and from the lessons learners marked done. Everything is
+summed in the database, in three queries whatever the number of modules, questions or learners:
+no learner's row comes back to Python.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from ..classes.reports import Item
+from ..content.model import LANGUAGES, Library, Module, Question
+from ..extensions import db
+from ..learning import LessonProgress
+from ..quizzes import QuizAnswer, QuizAttempt
+
+MIN_ATTEMPTS = 20  # fewer first attempts than this: no discrimination and no flags, only counts
+TOO_EASY_ABOVE = 90  # percent right on the first try
+TOO_HARD_BELOW = 30  # percent right on the first try
+NEGATIVE_BELOW = 0.0  # discrimination under this: learners who do well overall get it wrong more often
+TOO_EASY, TOO_HARD, NEGATIVE = "too-easy", "too-hard", "negative-discrimination"
+
+
+@dataclass(frozen=True)
+class QuestionFigures:
+    """How learners answered one question on their first attempt at its quiz.
+
+    `discrimination` is the corrected item-total correlation: the point-biserial correlation, over
+    the learners who answered the question, between being right on it (1 or 0) and the number of
+    the attempt's other questions they got right. Near +1 the question separates learners who do
+    well on the rest of the quiz from those who do not; near 0 it tells nothing about them; below 0
+    the learners who do well overall get it wrong more often than the others, which usually means a
+    wrong key or a misleading option. It is None with fewer than MIN_ATTEMPTS attempts, or when
+    everyone (or no one) was right, or every learner had the same score on the rest.
+    """
+
+    number: int
+    question_id: str
+    type: str
+    key: str
+    attempts: int
+    right: int
+    share_right: int | None
+    discrimination: float | None
+    wrong_option: str | None
+    wrong_count: int
+    flags: tuple[str, ...]
+
+    @property
+    def enough(self) -> bool:
+        """Whether there are enough first attempts for the discrimination and the flags."""
+        return self.attempts >= MIN_ATTEMPTS
+
+
+@dataclass(frozen=True)
+class LessonFigures:
+    """How many learners reached and finished one lesson.
+
+    Saring records that a lesson was finished (marked done), not that it was opened, so `reached`
+    counts the learners who finished the step before it, the lesson before; the first lesson has no
+    step before it and its `reached` is None. Any lesson can be opened from the module page, so
+    `finished` may exceed `reached` when learners skip ahead.
+    """
+
+    number: int
+    lesson_id: str
+    titles: dict[str, str]
+    reached: int | None
+    finished: int
+
+
+@dataclass(frozen=True)
+class ModuleFigures:
+    """One module's lessons and quiz questions, in their order in the content.
+
+    `quiz_reached` is the number of learners who finished the last lesson (None without a quiz, or
+    without lessons), `quiz_takers` the number who attempted the quiz at least once.
+    """
+
+    module_id: str
+    titles: dict[str, str]
+    quiz_reached: int | None
+    quiz_takers: int
+    lessons: tuple[LessonFigures, ...]
+    questions: tuple[QuestionFigures, ...]
+
+
+@dataclass(frozen=True)
+class ItemReport:
+    """Every module of the content with its figures."""
+
+    modules: tuple[ModuleFigures, ...]
+    min_attempts: int = MIN_ATTEMPTS
+    too_easy_above: int = TOO_EASY_ABOVE
+    too_hard_below: int = TOO_HARD_BELOW
+
+    def as_dict(self) -> dict:
+        """The report as plain lists and dicts, for JSON."""
+        return dataclasses.asdict(self)
+
+    @property
+    def has_data(self) -> bool:
+        """Whether any learner finished a lesson or took a quiz of this content."""
+        return any(module.quiz_takers or any(lesson.finished for lesson in module.lessons)
+                   for module in self.modules)
+
+
+@dataclass
+class Sums:
+    """What a question's discrimination needs: x is right (1) or wrong (0), y the rest of the score."""
+
+    n: int = 0
+    x: int = 0
+    y: int = 0
+    xy: int = 0
+    yy: int = 0
+
+    def add(self, right: bool, learners: int, scores: int, squares: int) -> None:
+        """Add `learners` answers alike in `right`, whose attempts' scores sum to `scores`, their squares to `squares`.
+
+        The rest of each learner's score is y = score - x, so Σy = Σscore - Σx, Σxy = x(Σscore - n)
+        and Σy² = Σscore² - 2xΣscore + xn for a group sharing x.
+        """
+        x = int(right)
+        self.n += learners
+        self.x += x * learners
+        self.y += scores - x * learners
+        self.xy += x * (scores - learners)
+        self.yy += squares - 2 * x * scores + x * learners
+
+    def correlation(self) -> float | None:
+        """The point-biserial correlation of x and y, or None when either never varies."""
+        spread_x = self.n * self.x - self.x * self.x  # x is 0 or 1, so Σx² = Σx
+        spread_y = self.n * self.yy - self.y * self.y
+        if spread_x <= 0 or spread_y <= 0:
+            return None
+        return (self.n * self.xy - self.x * self.y) / math.sqrt(spread_x * spread_y)
+
+
+def quiz_questions(module: Module) -> list[Question]:
+    """The module's quiz questions in their Indonesian order, then any found only in English."""
+    found: dict[str, Question] = {}
+    for lang in LANGUAGES:
+        if module.quiz and lang in module.quiz.texts:
+            for question in module.quiz.texts[lang].questions:
+                found.setdefault(question.id, question)
+    return list(found.values())
+
+
+def flags_of(item: Item, discrimination: float | None) -> tuple[str, ...]:
+    """What an editor should look at, once there are enough attempts to tell."""
+    if item.answered < MIN_ATTEMPTS:
+        return ()
+    flags = []
+    if item.correct * 100 > TOO_EASY_ABOVE * item.answered:
+        flags.append(TOO_EASY)
+    if item.correct * 100 < TOO_HARD_BELOW * item.answered:
+        flags.append(TOO_HARD)
+    if discrimination is not None and discrimination < NEGATIVE_BELOW:
+        flags.append(NEGATIVE)
+    return tuple(flags)
+
+
+def question_figures(item: Item, sums: Sums, question: Question) -> QuestionFigures:
+    """The frozen figures of one question from what its answers added up to."""
+    discrimination = sums.correlation() if item.answered >= MIN_ATTEMPTS else None
+    # the most chosen wrong option; on a tie, the first letter, so the report reads the same each time
+    wrong = min(item.wrong_choices.items(), key=lambda pair: (-pair[1], pair[0]), default=(None, 0))
+    return QuestionFigures(
+        number=item.number, question_id=question.id, type=question.type, key=",".join(sorted(question.correct_ids)),
+        attempts=item.answered, right=item.correct, share_right=item.share_correct, discrimination=discrimination,
+        wrong_option=wrong[0], wrong_count=wrong[1], flags=flags_of(item, discrimination))
+
+
+def first_attempts_only():
+    """The condition that an attempt is its learner's first at its module: none of theirs there came before."""
+    earlier = sa.orm.aliased(QuizAttempt)
+    return ~sa.exists().where(earlier.module_id == QuizAttempt.module_id, earlier.user_id == QuizAttempt.user_id,
+                              earlier.id < QuizAttempt.id)
+
+
+def item_report(library: Library) -> ItemReport:
+    """Per module: each lesson's learners and each quiz question's figures from first attempts, in three queries."""
+    quiz_ids = [module.id for module in library.modules if module.quiz]
+    # one row per question and distinct answer ("a", "a,c"…): as many rows however many learners there are
+    answers = db.session.execute(
+        sa.select(QuizAttempt.module_id, QuizAnswer.question_id, QuizAnswer.chosen, QuizAnswer.correct,
+                  sa.func.count(), sa.func.sum(QuizAttempt.score), sa.func.sum(QuizAttempt.score * QuizAttempt.score))
+        .join(QuizAttempt, QuizAttempt.id == QuizAnswer.attempt_id)
+        .where(QuizAttempt.module_id.in_(quiz_ids), first_attempts_only())
+        .group_by(QuizAttempt.module_id, QuizAnswer.question_id, QuizAnswer.chosen, QuizAnswer.correct)).all()
+    takers = dict(db.session.execute(
+        sa.select(QuizAttempt.module_id, sa.func.count(sa.distinct(QuizAttempt.user_id)))
+        .where(QuizAttempt.module_id.in_(quiz_ids)).group_by(QuizAttempt.module_id)).all())
+    finished = {(module_id, lesson_id): count for module_id, lesson_id, count in db.session.execute(
+        sa.select(LessonProgress.module_id, LessonProgress.lesson_id, sa.func.count())
+        .where(LessonProgress.module_id.in_([module.id for module in library.modules]))
+        .group_by(LessonProgress.module_id, LessonProgress.lesson_id))}
+
+    items: dict[tuple[str, str], tuple[Item, Sums]] = {}
+    questions: dict[str, list[Question]] = {}
+    for module in library.modules:
+        questions[module.id] = quiz_questions(module)
+        for number, question in enumerate(questions[module.id], 1):
+            items[module.id, question.id] = (Item(question.id, number, question.body_html, question.correct_ids),
+                                             Sums())
+    for module_id, question_id, chosen, correct, count, scores, squares in answers:
+        found = items.get((module_id, question_id))
+        if found is None:  # a question since removed from the quiz
+            continue
+        item, sums = found
+        item.add(chosen, correct, count)
+        sums.add(correct, count, scores, squares)
+
+    modules = []
+    for module in library.modules:
+        lessons, reached = [], None  # opening a lesson is not recorded: the first one has no step before it
+        for number, lesson in enumerate(module.lessons, 1):
+            done = finished.get((module.id, lesson.id), 0)
+            lessons.append(LessonFigures(number, lesson.id, {lang: text.title for lang, text in lesson.texts.items()},
+                                         reached, done))
+            reached = done
+        modules.append(ModuleFigures(
+            module_id=module.id, titles=dict(module.titles), quiz_reached=reached if module.quiz else None,
+            quiz_takers=takers.get(module.id, 0), lessons=tuple(lessons),
+            questions=tuple(question_figures(*items[module.id, question.id], question)
+                            for question in questions[module.id])))
+    return ItemReport(tuple(modules))
+
+
+def report_lines(report: ItemReport) -> list[str]:
+    """The report as `flask content report` prints it: a section per module, lessons then questions."""
+    lines = [f"item report: first attempts only; discrimination and flags from {report.min_attempts} attempts "
+             f"(too easy: over {report.too_easy_above}% right, too hard: under {report.too_hard_below}%)"]
+    for module in report.modules:
+        lines.append(f"{module.module_id}:")
+        lines.append(f"  {'lesson':31}  reached  finished")
+        for lesson in module.lessons:
+            reached = "-" if lesson.reached is None else lesson.reached
+            lines.append(f"  {lesson.number:2} {lesson.lesson_id:28}  {reached:>7}  {lesson.finished:8}")
+        if module.quiz_reached is not None or module.quiz_takers:
+            reached = "-" if module.quiz_reached is None else module.quiz_reached
+            lines.append(f"  {'quiz':31}  {reached:>7}  {module.quiz_takers:8} took it")
+        if module.questions:
+            lines.append(f"  {'question':31}  attempts  right  discrimination  most chosen wrong  flags")
+        for q in module.questions:
+            right = "-" if q.share_right is None else f"{q.share_right}%"
+            discrimination = "-" if q.discrimination is None else f"{q.discrimination:.2f}"
+            wrong = f"{q.wrong_option} ({q.wrong_count})" if q.wrong_option else "-"
+            lines.append(f"  {q.number:2} {q.question_id:28}  {q.attempts:8}  {right:>5}  {discrimination:>14}  "
+                         f"{wrong:17}  {', '.join(q.flags) or '-'}")
+    return lines
