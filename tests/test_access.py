@@ -109,6 +109,7 @@ MATRIX = {
     "offline.offline_page": ("GET", "/en/offline", dict.fromkeys(ROLES, (200, None))),
     "offline.saved_module": ("GET", "/id/modules/hoaks/saved.json", dict.fromkeys(ROLES, (200, None))),
     "editor.index": ("GET", "/id/editor/", only_editors(200, None, "/id/editor/")),
+    "editor.items": ("GET", "/id/editor/items", only_editors(200, None, "/id/editor/items")),
     "editor.file": ("GET", EDITED, only_editors(200, None, EDITED)),
     "editor.save": ("POST", EDITED, only_editors(200, None, EDITED)),  # no button: a check
     "editor.file_history": ("GET", HISTORY, only_editors(200, None, HISTORY)),

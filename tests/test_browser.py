@@ -559,6 +559,8 @@ def test_editor_journey_fix_preview_publish_upload_and_revert_seen_on_a_second_i
     editor.check()
     assert "Published again. Learners see it now." in page.content()
     sees(learner, "Tanda-tanda pesan berantai")
+    editor.goto("/id/editor/items")
+    assert "Laporan soal" in page.content()
 
     for phone in (editor, learner):
         phone.validate_html()

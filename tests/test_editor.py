@@ -335,3 +335,17 @@ def test_a_result_taken_before_the_quiz_changed_says_so_and_keeps_its_score(edit
     page = learner.get(result).text
     assert "This quiz has been changed since you took it" in page
     assert score in page
+
+
+def test_the_item_report_page_shows_each_questions_first_try_figures(editor, app, create_user):
+    learner = app.test_client()
+    create_user("murid", locale="en")
+    learner.post("/en/login", data={"username": "murid", "password": PASSWORD})
+    learner.post("/en/modules/alpha/quiz", data=answered(learner.get("/en/modules/alpha/quiz").text))
+    page = editor.get("/en/editor/items")
+    assert page.status_code == 200
+    assert "Item report" in page.text and "1 learner took the quiz." in page.text
+    assert "Question 1: pesan-atm" in page.text and "1 first attempt" in page.text
+    assert "0% right on the first try" in page.text  # its first option, "Forward it.", is wrong
+    assert "Most chosen wrong option (1 learner):" in page.text and "Forward it." in page.text
+    assert editor.get("/id/editor/items").status_code == 200

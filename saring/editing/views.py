@@ -302,3 +302,14 @@ def revert(revision_id: int):
     else:
         flash(_("Published again. Learners see it now."), "success")
     return redirect(url_for("editor.file_history", path=found.path))
+
+
+@bp.get("/items")
+@editor_required
+def items():
+    """The item report: every question's first-try figures and flags, every lesson's finishers."""
+    from .item_report import item_report
+    library = get_library()
+    questions = {(module.id, question.id): question for module in library.modules if module.quiz
+                 for question in module.quiz.text(g.lang)[0].questions}
+    return render_template("editor/items.html", report=item_report(library), questions=questions)
