@@ -74,6 +74,15 @@ class Phone:
             self.problems = [p for p in self.problems if f"status of {status}" not in p]
         return self.check()
 
+    def log_in(self, username, password=PASSWORD):
+        """Log in on the Indonesian login page, by its visible labels."""
+        page = self.goto("/id/login")
+        page.get_by_label("Nama pengguna").fill(username)
+        page.get_by_label("Kata sandi").fill(password)
+        page.get_by_role("button", name="Masuk").click()
+        self.check()
+        return page
+
     def check(self):
         """Axe, horizontal scrolling; the HTML is kept for the Nu Html Checker."""
         page = self.page
@@ -230,11 +239,7 @@ def test_teacher_journey_class_learners_assignment_report(server, phones):
         module = get_library().module("hoaks")
     teacher, learner = phones(2)
 
-    page = teacher.goto("/id/login")
-    page.get_by_label("Nama pengguna").fill("bu-sari")
-    page.get_by_label("Kata sandi").fill(PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
-    teacher.check()
+    page = teacher.log_in("bu-sari")
     page.get_by_role("link", name="Kelas", exact=True).click()
     teacher.check()
     page.get_by_label("Nama kelas").fill("8B Literasi digital")
@@ -258,11 +263,7 @@ def test_teacher_journey_class_learners_assignment_report(server, phones):
     teacher.check()
     assert "Tersimpan: Memahami hoaks." in page.content()
 
-    screen = learner.goto("/id/login")
-    screen.get_by_label("Nama pengguna").fill(username)
-    screen.get_by_label("Kata sandi").fill(password)
-    screen.get_by_role("button", name="Masuk").click()
-    learner.check()
+    screen = learner.log_in(username, password)
     assert screen.url.endswith("/id/account")
     screen.get_by_label("Kata sandi saat ini").fill(password)
     screen.get_by_label("Kata sandi baru").fill(PASSWORD)
@@ -503,11 +504,7 @@ def test_editor_journey_fix_preview_publish_upload_and_revert_seen_on_a_second_i
     reader = learner.goto("/id/modules/hoaks/jenis-misinformasi")
     assert "Tujuh jenis informsi keliru" in reader.content()
 
-    page = editor.goto("/id/login")
-    page.get_by_label("Nama pengguna").fill("penyunting")
-    page.get_by_label("Kata sandi").fill(PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
-    editor.check()
+    page = editor.log_in("penyunting")
     page.get_by_role("link", name="Editor", exact=True).click()
     editor.check()
     assert "Ruang kerja editor" in page.content()
