@@ -26,9 +26,10 @@ install-dev: $(VENV)/.installed-dev
 compile-translations: install
 	$(BIN)/pybabel compile --statistics -d translations
 
-## Extract the UI strings and update the catalogs; then translate the new entries.
+## Extract the UI strings and update the catalogs; then translate the new entries. Content problems' templates
+## are marked with N_ (one of pybabel's own keywords) and Nn_ (a singular and a plural).
 translations: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k Nn_:1,2 --no-location --sort-output \
 		--project Saring --copyright-holder Saring -o translations/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i translations/messages.pot -d translations
 

@@ -26,15 +26,25 @@ def renders(monkeypatch):
     return calls
 
 
+def made_of(app, library):
+    """Each problem with what it is made of and as an Indonesian editor reads it (comparing problems leaves
+    these out, and a cached render must keep them)."""
+    with app.test_request_context("/id/"):
+        return [(str(p), p.template, p.plural, p.params, p.localized()) for p in library.problems]
+
+
 @pytest.mark.parametrize("name", TREES)
-def test_cold_and_warm_loads_equal_a_load_without_cache(tmp_path, name, renders):
+def test_cold_and_warm_loads_equal_a_load_without_cache(app, tmp_path, name, renders):
     lessons, quizzes = tree_dirs(name)
     expected = load_library(lessons, quizzes)
     cache = tmp_path / "cache.json"
-    assert load_library(lessons, quizzes, cache) == expected
+    cold = load_library(lessons, quizzes, cache)
+    assert cold == expected
     renders.clear()
-    assert load_library(lessons, quizzes, cache) == expected
+    warm = load_library(lessons, quizzes, cache)
+    assert warm == expected
     assert renders == []
+    assert made_of(app, warm) == made_of(app, cold) == made_of(app, expected)
 
 
 def test_only_a_changed_file_is_rendered_again(sample_copy, tmp_path, renders):
@@ -59,6 +69,8 @@ def test_a_cached_render_still_warns_about_the_html_it_removed(sample_copy, tmp_
     assert renders == []
     assert [str(p) for p in warm.problems] == [str(p) for p in cold.problems] == [
         "lessons/alpha/02-second.en.md:9: warning: <script> is not allowed and was removed"]
+    assert [(p.template, p.params) for p in warm.problems] == [
+        ("<%(tag)s> is not allowed and was removed", (("tag", "script"),))]
 
 
 def test_removing_a_linked_lesson_brings_back_the_link_error(sample_copy, tmp_path):

@@ -17,8 +17,10 @@ from .model import (
     ID_PATTERN,
     LANGUAGES,
     MAX_ID_LENGTH,
+    N_,
     PILLARS,
     ContentError,
+    Count,
     Lesson,
     LessonText,
     Library,
@@ -38,6 +40,10 @@ MODULE_FILE = "module.yml"
 # libyaml's safe loader (in PyYAML's wheels) reads front matter about ten times faster than Python's
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 IMAGES_DIR = "images"
+NO_VERSION = {  # a whole sentence for each language, so that its name is translated with it
+    "id": N_("lesson %(lesson)r has no Indonesian version (id); readers see the other language"),
+    "en": N_("lesson %(lesson)r has no English version (en); readers see the other language"),
+}
 
 
 class UnusableFileError(Exception):
@@ -72,9 +78,9 @@ def decode_text(data: bytes, display: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data[:error.start].count(b"\n") + 1
-        raise UnusableFileError(ContentError(display, line, f"not UTF-8 text ({error.reason}): save the file with "
-                                             "the encoding UTF-8 (in most editors: Save as, then Encoding: UTF-8)")) \
-            from None
+        raise UnusableFileError(ContentError.of(
+            display, line, N_("not UTF-8 text (%(reason)s): save the file with the encoding UTF-8 (in most editors: "
+                              "Save as, then Encoding: UTF-8)"), reason=error.reason)) from None
 
 
 def read_source(file: Path, display: str, front_matter: bool = True, text: str | None = None) -> SourceFile:
@@ -86,36 +92,38 @@ def read_source(file: Path, display: str, front_matter: bool = True, text: str |
             raise UnusableFileError(too_big)
         text = (decode_text(file.read_bytes(), display) if text is None else text).replace("\r\n", "\n")
     except OSError as error:
-        raise UnusableFileError(ContentError(display, 1, f"cannot be read: {error.strerror}")) from None
+        raise UnusableFileError(ContentError.of(display, 1, N_("cannot be read: %(reason)s"),
+                                                reason=error.strerror)) from None
     if text.startswith("\ufeff"):
         text = text[1:]
     lines = text.split("\n")
     if front_matter:
         if not lines or lines[0].strip() != "---":
-            raise UnusableFileError(ContentError(display, 1, "must start with front matter: a line ---, "
-                                       "key: value lines, and another line ---"))
+            raise UnusableFileError(ContentError.of(display, 1, N_("must start with front matter: a line ---, "
+                                                                   "key: value lines, and another line ---")))
         end = next((n for n in range(1, len(lines)) if lines[n].strip() == "---"), None)
         if end is None:
-            raise UnusableFileError(ContentError(display, 1, "front matter is not closed by a line ---"))
+            raise UnusableFileError(ContentError.of(display, 1, N_("front matter is not closed by a line ---")))
         raw, body, body_line, first = "\n".join(lines[1:end]), "\n".join(lines[end + 1:]), end + 2, 2
     else:
         raw, body, body_line, first = text, "", len(lines) + 1, 1
     if len(raw) > rules.MAX_FRONT_MATTER:
-        raise UnusableFileError(ContentError(display, first, "front matter is longer than "
-                                             f"{rules.MAX_FRONT_MATTER:,} characters"))
+        raise UnusableFileError(ContentError.of(display, first, N_("front matter is longer than %(limit)s characters"),
+                                                limit=Count(rules.MAX_FRONT_MATTER)))
     try:
         meta = yaml.load(raw, Loader=YAML_LOADER)
     except RecursionError:
-        raise UnusableFileError(ContentError(display, first, "invalid YAML: nested too deeply")) from None
+        raise UnusableFileError(ContentError.of(display, first, N_("invalid YAML: nested too deeply"))) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = first + mark.line if mark else first
         reason = getattr(error, "problem", None) or str(error)
-        raise UnusableFileError(ContentError(display, line, f"invalid YAML: {reason}")) from None
+        raise UnusableFileError(ContentError.of(display, line, N_("invalid YAML: %(reason)s"), reason=reason)) \
+            from None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
-        raise UnusableFileError(ContentError(display, first, "expected key: value lines"))
+        raise UnusableFileError(ContentError.of(display, first, N_("expected key: value lines")))
     return SourceFile(display, text, meta, body, body_line)
 
 
@@ -123,10 +131,10 @@ def _text(source: SourceFile, key: str, problems: list, required: bool = True) -
     value = source.meta.get(key)
     if value is None:
         if required:
-            problems.append(ContentError(source.path, source.line_of(key), f"missing field {key!r}"))
+            problems.append(ContentError.of(source.path, source.line_of(key), N_("missing field %(key)r"), key=key))
         return None
     if not isinstance(value, str) or not value.strip():
-        problems.append(ContentError(source.path, source.line_of(key), f"{key!r} must be text"))
+        problems.append(ContentError.of(source.path, source.line_of(key), N_("%(key)r must be text"), key=key))
         return None
     return value.strip()
 
@@ -134,8 +142,8 @@ def _text(source: SourceFile, key: str, problems: list, required: bool = True) -
 def _whole_number(source: SourceFile, key: str, problems: list) -> int | None:
     value = source.meta.get(key)
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        message = f"missing field {key!r}" if value is None else f"{key!r} must be a whole number"
-        problems.append(ContentError(source.path, source.line_of(key), message))
+        template = N_("missing field %(key)r") if value is None else N_("%(key)r must be a whole number")
+        problems.append(ContentError.of(source.path, source.line_of(key), template, key=key))
         return None
     return value
 
@@ -144,8 +152,9 @@ def _by_language(source: SourceFile, key: str, problems: list) -> dict[str, str]
     value = source.meta.get(key)
     if not isinstance(value, dict) or not all(isinstance(value.get(lang), str) and value[lang].strip()
                                               for lang in LANGUAGES):
-        problems.append(ContentError(source.path, source.line_of(key),
-                                     f"{key!r} needs text for each language: " + ", ".join(LANGUAGES)))
+        problems.append(ContentError.of(source.path, source.line_of(key),
+                                        N_("%(key)r needs text for each language: %(languages)s"),
+                                        key=key, languages=", ".join(LANGUAGES)))
         return {lang: text for lang, text in (value or {}).items()
                 if lang in LANGUAGES and isinstance(text, str)} if isinstance(value, dict) else {}
     return {lang: value[lang].strip() for lang in LANGUAGES}
@@ -155,17 +164,17 @@ def _sources(source: SourceFile, problems: list) -> tuple[Source, ...]:
     value = source.meta.get("sources")
     at = source.line_of("sources")
     if not isinstance(value, list) or not value:
-        problems.append(ContentError(source.path, at, "'sources' must list at least one title and year"))
+        problems.append(ContentError.of(source.path, at, N_("'sources' must list at least one title and year")))
         return ()
     cited = []
     for entry in value:
         if not isinstance(entry, dict) or not isinstance(entry.get("title"), str) \
                 or isinstance(entry.get("year"), bool) or not isinstance(entry.get("year"), int):
-            problems.append(ContentError(source.path, at, "each source needs a title and a year"))
+            problems.append(ContentError.of(source.path, at, N_("each source needs a title and a year")))
             continue
         url = entry.get("url")
         if url is not None and not (isinstance(url, str) and url.startswith(("https://", "http://"))):
-            problems.append(ContentError(source.path, at, "a source's url must start with https://"))
+            problems.append(ContentError.of(source.path, at, N_("a source's url must start with https://")))
             url = None
         cited.append(Source(entry["title"].strip(), entry["year"], url))
     return tuple(cited)
@@ -244,11 +253,12 @@ class Loader:
     def _read_module(self, folder: Path) -> ModuleFolder | None:
         """Read module.yml and the lesson files' front matter of one module folder."""
         if not MODULE_ID.fullmatch(folder.name) or len(folder.name) > MAX_ID_LENGTH:
-            self.problems.append(ContentError(self.display(folder), 1, "a module folder's name must be "
-                                              f"lowercase letters, digits and hyphens, at most {MAX_ID_LENGTH}"))
+            self.problems.append(ContentError.of(self.display(folder), 1, N_(
+                "a module folder's name must be lowercase letters, digits and hyphens, at most %(most)s"),
+                most=MAX_ID_LENGTH))
             return None
         if not (folder / MODULE_FILE).exists() and self.display(folder / MODULE_FILE) not in self.overrides:
-            self.problems.append(ContentError(self.display(folder / MODULE_FILE), 1, "missing module.yml"))
+            self.problems.append(ContentError.of(self.display(folder / MODULE_FILE), 1, N_("missing module.yml")))
             return None
         try:
             source = self.read(folder / MODULE_FILE, False)
@@ -261,12 +271,13 @@ class Loader:
                 continue
             match = LESSON_FILE.fullmatch(file.name)
             if match is None:
-                self.problems.append(ContentError(self.display(file), 1, "not a lesson file name: use "
-                                                  "NN-lesson-id.id.md or NN-lesson-id.en.md"))
+                self.problems.append(ContentError.of(self.display(file), 1, N_(
+                    "not a lesson file name: use NN-lesson-id.id.md or NN-lesson-id.en.md")))
                 continue
             if len(match["id"]) > MAX_ID_LENGTH:
-                self.problems.append(ContentError(self.display(file), 1,
-                                                  f"a lesson id has at most {MAX_ID_LENGTH} characters"))
+                self.problems.append(ContentError.of(self.display(file), 1,
+                                                     N_("a lesson id has at most %(most)s characters"),
+                                                     most=MAX_ID_LENGTH))
                 continue
             texts = files.setdefault(match["id"], {})
             try:
@@ -276,8 +287,9 @@ class Loader:
                 texts.setdefault(match["lang"], (int(match["position"]), None))
                 continue
             if match["lang"] in texts:
-                self.problems.append(ContentError(self.display(file), 1,
-                                                  f"duplicate lesson id {match['id']!r} in this module"))
+                self.problems.append(ContentError.of(self.display(file), 1,
+                                                     N_("duplicate lesson id %(lesson)r in this module"),
+                                                     lesson=match["id"]))
                 continue
             texts[match["lang"]] = (int(match["position"]), lesson)
         return ModuleFolder(folder.name, folder, source, files)
@@ -291,21 +303,22 @@ class Loader:
         pillars = source.meta.get("pillars")
         if not isinstance(pillars, list) or not pillars or not all(isinstance(p, str) and p in PILLARS
                                                                    for p in pillars):
-            problems.append(ContentError(source.path, source.line_of("pillars"),
-                                         "'pillars' must list one or more of " + ", ".join(PILLARS)))
+            problems.append(ContentError.of(source.path, source.line_of("pillars"),
+                                            N_("'pillars' must list one or more of %(pillars)s"),
+                                            pillars=", ".join(PILLARS)))
             pillars = [p for p in pillars if isinstance(p, str) and p in PILLARS] if isinstance(pillars, list) else []
         lessons = []
         for lesson_id, texts in files.items():
             readable = [source_file for _, source_file in texts.values() if source_file]
             positions = {position for position, _ in texts.values()}
             if readable and len(positions) > 1:
-                problems.append(ContentError(readable[0].path, 1,
-                                             f"lesson {lesson_id!r} has a different number in each language"))
+                problems.append(ContentError.of(readable[0].path, 1,
+                                                N_("lesson %(lesson)r has a different number in each language"),
+                                                lesson=lesson_id))
             for lang in LANGUAGES:
                 if readable and lang not in texts:
-                    problems.append(ContentError(readable[0].path, 1, f"lesson {lesson_id!r} has no "
-                                                 f"{'Indonesian' if lang == 'id' else 'English'} "
-                                                 f"version ({lang}); readers see the other language", True))
+                    problems.append(ContentError.of(readable[0].path, 1, NO_VERSION[lang], warning=True,
+                                                    lesson=lesson_id))
             rendered = {lang: text for lang, (_, source_file) in texts.items() if source_file
                         and (text := self._render_lesson(module_id, folder, lang, source_file, known))}
             if rendered:
@@ -323,9 +336,10 @@ class Loader:
         minutes = _whole_number(source, "minutes", self.problems)
         sources = _sources(source, self.problems)
         for key in source.meta.keys() - {"title", "summary", "minutes", "sources"}:
-            self.problems.append(ContentError(source.path, source.line_of(key), f"unknown field {key!r}", True))
+            self.problems.append(ContentError.of(source.path, source.line_of(key), N_("unknown field %(key)r"),
+                                                 warning=True, key=key))
         if not source.body.strip():
-            self.problems.append(ContentError(source.path, source.body_line, "the lesson has no text"))
+            self.problems.append(ContentError.of(source.path, source.body_line, N_("the lesson has no text")))
         if any(not p.warning for p in self.problems[before:]):
             return None
         doc = Document(source.path, lang, module_id, folder, source.body, source.body_line, known,
@@ -333,7 +347,8 @@ class Loader:
         try:
             html = self.renderer.render(doc)
         except Exception as error:  # a file no one foresaw must not take the site down
-            self.problems.append(ContentError(source.path, source.body_line, f"cannot be rendered: {error!r}"))
+            self.problems.append(ContentError.of(source.path, source.body_line, N_("cannot be rendered: %(error)s"),
+                                                 error=repr(error)))
             return None
         self.problems.extend(doc.problems)
         self.media.update(doc.media)
@@ -351,12 +366,12 @@ class Loader:
             display = self.display(file)
             match = QUIZ_FILE.fullmatch(file.name)
             if match is None:
-                self.problems.append(ContentError(display, 1, "not a quiz file name: use "
-                                                  "module-id.id.md or module-id.en.md"))
+                self.problems.append(ContentError.of(display, 1, N_(
+                    "not a quiz file name: use module-id.id.md or module-id.en.md")))
                 continue
             if match["id"] not in module_ids:
-                self.problems.append(ContentError(display, 1, f"no module {match['id']!r} in lessons/ "
-                                                  "for this quiz"))
+                self.problems.append(ContentError.of(display, 1, N_("no module %(module)r in lessons/ for this quiz"),
+                                                     module=match["id"]))
                 continue
             try:
                 source = self.read(file)
@@ -369,7 +384,8 @@ class Loader:
             try:
                 quiz, skipped = parse_quiz(doc, source.meta, source.line_of, self.renderer)
             except Exception as error:  # a file no one foresaw must not take the site down
-                self.problems.append(ContentError(display, source.body_line, f"cannot be read: {error!r}"))
+                self.problems.append(ContentError.of(display, source.body_line, N_("cannot be read: %(reason)s"),
+                                                     reason=repr(error)))
                 continue
             self.problems.extend(doc.problems)
             self.media.update(doc.media)
@@ -386,26 +402,30 @@ class Loader:
         if len(by_lang) < len(LANGUAGES):
             only = next(iter(by_lang.values()))
             missing = next(lang for lang in LANGUAGES if lang not in by_lang)
-            self.problems.append(ContentError(only.path, 1, f"this quiz has no {missing} version; "
-                                              "readers see this language", True))
+            self.problems.append(ContentError.of(only.path, 1, N_(
+                "this quiz has no %(lang)s version; readers see this language"), warning=True, lang=missing))
             return
         first, second = (by_lang[lang] for lang in LANGUAGES)
         if (first.pass_mark, first.shuffle) != (second.pass_mark, second.shuffle):
-            self.problems.append(ContentError(second.path, 1, f"pass_mark and shuffle differ from {first.path}"))
+            self.problems.append(ContentError.of(second.path, 1, N_("pass_mark and shuffle differ from %(other)s"),
+                                                 other=first.path))
         for quiz, other in ((first, second), (second, first)):
             for question in quiz.questions:
                 twin = other.question(question.id)
                 if twin is None:
                     if question.id not in broken:
-                        self.problems.append(ContentError(quiz.path, question.line, f"question "
-                                             f"{question.id!r} is missing from {other.path}"))
+                        self.problems.append(ContentError.of(quiz.path, question.line, N_(
+                            "question %(question)r is missing from %(other)s"), question=question.id,
+                            other=other.path))
                 elif quiz is second and (question.type, question.correct_ids, len(question.options)) != \
                         (twin.type, twin.correct_ids, len(twin.options)):
-                    self.problems.append(ContentError(quiz.path, question.line, f"question {question.id!r} "
-                                         f"differs from {other.path} in type, options or answers"))
+                    self.problems.append(ContentError.of(quiz.path, question.line, N_(
+                        "question %(question)r differs from %(other)s in type, options or answers"),
+                        question=question.id, other=other.path))
                 elif quiz is second and question.tags != twin.tags:
-                    self.problems.append(ContentError(quiz.path, question.line, f"question {question.id!r} "
-                                         f"has other tags than in {other.path}"))
+                    self.problems.append(ContentError.of(quiz.path, question.line, N_(
+                        "question %(question)r has other tags than in %(other)s"), question=question.id,
+                        other=other.path))
         self.problems.extend(rules.compare_quizzes(first, second))
 
 

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from babel.support import NullTranslations
+from flask import has_request_context
+from flask_babel import format_decimal, get_translations, gettext
 
 LANGUAGES = ("id", "en")
 ID_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
@@ -14,14 +19,83 @@ QUESTION_TYPES = ("single", "multiple", "truefalse")
 GENUINE_TAG = "genuine"
 
 
+def N_(template: str) -> str:  # noqa: N802 (gettext's name for a string marked, not translated)
+    """Mark a problem's English template for `pybabel extract`; it is translated where it is shown."""
+    return template
+
+
+def Nn_(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802 (as N_, for a count's two forms)
+    """Mark the singular and plural of a template (`pybabel extract -k Nn_:1,2`); the count picks one when shown."""
+    return singular, plural
+
+
+@dataclass(frozen=True)
+class Count:
+    """A number in a problem, written as its reader writes it (1,234 or 1.234), with the words it counts if
+    `forms` (from Nn_, holding %(num)s) are given: "1 minute", "3 minutes"."""
+
+    num: int
+    forms: tuple[str, str] | None = None
+
+    def text(self, translations: NullTranslations, number: Callable[[int], str]) -> str:
+        """The count with its words, from `translations`, the number written by `number`."""
+        if self.forms is None:
+            return number(self.num)
+        return translations.ngettext(*self.forms, self.num) % {"num": number(self.num)}
+
+
+Param = str | int | Count
+ENGLISH = NullTranslations()  # the templates are English
+
+
+def _english_number(number: int) -> str:
+    return f"{number:,}"
+
+
+def _filled(template: str, plural: str, params: tuple[tuple[str, Param], ...], translations: NullTranslations,
+            number: Callable[[int], str]) -> str:
+    """A template (or, with `plural`, the form its whole number `num` picks) translated, then filled in."""
+    values = {name: value.text(translations, number) if isinstance(value, Count) else value
+              for name, value in params}
+    text = translations.ngettext(template, plural, dict(params)["num"]) if plural else translations.gettext(template)
+    return text % values
+
+
 @dataclass(frozen=True, order=True)
 class ContentError:
-    """One problem in a content file, reported as `path:line: message`."""
+    """One problem in a content file, reported as `path:line: message`.
+
+    `message` is English (content check prints it); `template`, `plural` and `params` keep what it was made
+    of, so that the editor shows it in the editor's language (`localized`). They play no part in comparing."""
 
     path: str
     line: int
     message: str
     warning: bool = False
+    template: str = field(default="", compare=False)
+    plural: str = field(default="", compare=False)
+    params: tuple[tuple[str, Param], ...] = field(default=(), compare=False)
+
+    @classmethod
+    def of(cls, path: str, line: int, template: str | tuple[str, str], /, warning: bool = False,
+           **params: Param) -> ContentError:
+        """A problem from a template marked with N_ (or a pair from Nn_, chosen by the param `num`) and its
+        values: ContentError.of(path, 3, N_("missing field %(key)r"), key="title")."""
+        singular, plural = (template, "") if isinstance(template, str) else template
+        values = tuple(params.items())
+        return cls(path, line, _filled(singular, plural, values, ENGLISH, _english_number), warning,
+                   singular, plural, values)
+
+    def localized(self) -> str:
+        """The message in the language of the request; in English outside one or without a template."""
+        if not self.template or not has_request_context():
+            return self.message
+        return _filled(self.template, self.plural, self.params, get_translations(), format_decimal)
+
+    def localized_line(self) -> str:
+        """`path:line: message` in the language of the request, for a flash or a note."""
+        kind = f"{gettext('Warning:')} " if self.warning else ""
+        return f"{self.path}:{self.line}: {kind}{self.localized()}"
 
     def __str__(self) -> str:
         kind = "warning: " if self.warning else ""

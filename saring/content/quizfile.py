@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import textwrap
 
-from .model import ID_PATTERN, MAX_ID_LENGTH, QUESTION_TYPES, ContentError, Option, Question, QuizText
+from .model import ID_PATTERN, MAX_ID_LENGTH, N_, QUESTION_TYPES, ContentError, Option, Param, Question, QuizText
 from .render import Document, Renderer
 from .rules import MAX_OPTIONS
 
@@ -37,19 +37,20 @@ def _settings(doc: Document, meta: dict, fm_line) -> tuple[str | None, int, bool
     """Read title, pass mark and shuffle from the front matter, reporting bad values."""
     title = meta.get("title")
     if title is not None and not isinstance(title, str):
-        doc.problems.append(ContentError(doc.path, fm_line("title"), "title must be text"))
+        doc.problems.append(ContentError.of(doc.path, fm_line("title"), N_("title must be text")))
         title = None
     pass_mark = meta.get("pass_mark", DEFAULT_PASS_MARK)
     if isinstance(pass_mark, bool) or not isinstance(pass_mark, int) or not 1 <= pass_mark <= 100:
-        doc.problems.append(ContentError(
-            doc.path, fm_line("pass_mark"), "pass_mark must be a whole number from 1 to 100"))
+        doc.problems.append(ContentError.of(
+            doc.path, fm_line("pass_mark"), N_("pass_mark must be a whole number from 1 to 100")))
         pass_mark = DEFAULT_PASS_MARK
     shuffle = meta.get("shuffle", False)
     if not isinstance(shuffle, bool):
-        doc.problems.append(ContentError(doc.path, fm_line("shuffle"), "shuffle must be true or false"))
+        doc.problems.append(ContentError.of(doc.path, fm_line("shuffle"), N_("shuffle must be true or false")))
         shuffle = False
     for key in meta.keys() - {"title", "pass_mark", "shuffle"}:
-        doc.problems.append(ContentError(doc.path, fm_line(key), f"unknown field {key!r}", True))
+        doc.problems.append(ContentError.of(doc.path, fm_line(key), N_("unknown field %(key)r"), warning=True,
+                                            key=key))
     return title, pass_mark, shuffle
 
 
@@ -69,7 +70,8 @@ def parse_quiz(doc: Document, meta: dict, fm_line, renderer: Renderer) -> tuple[
         question_id = QUESTION_HEADING.match(lines[start])[1]
         line = doc.first_line + start
         if question_id in seen:
-            doc.problems.append(ContentError(doc.path, line, f"duplicate question id {question_id!r}"))
+            doc.problems.append(ContentError.of(doc.path, line, N_("duplicate question id %(question)r"),
+                                                question=question_id))
             continue
         seen.add(question_id)
         question = _parse_question(doc, renderer, question_id, lines[start + 1:end], line)
@@ -78,7 +80,7 @@ def parse_quiz(doc: Document, meta: dict, fm_line, renderer: Renderer) -> tuple[
         else:
             questions.append(question)
     if not starts:
-        doc.problems.append(ContentError(doc.path, doc.first_line, "the quiz has no questions (## id)"))
+        doc.problems.append(ContentError.of(doc.path, doc.first_line, N_("the quiz has no questions (## id)")))
     return QuizText(doc.lang, title, pass_mark, shuffle, intro_html, tuple(questions), doc.path), broken
 
 
@@ -87,35 +89,37 @@ def _parse_question(doc: Document, renderer: Renderer, question_id: str, block: 
     """Parse one question block; report problems and return None when it cannot be used."""
     problems_before = len([p for p in doc.problems if not p.warning])
 
-    def error(at: int, message: str) -> None:
-        doc.problems.append(ContentError(doc.path, at, message))
+    def error(at: int, template: str, **params: Param) -> None:
+        doc.problems.append(ContentError.of(doc.path, at, template, **params))
 
     if not ID.fullmatch(question_id) or len(question_id) > MAX_ID_LENGTH:
-        error(line, f"question id {question_id!r} must be lowercase letters, digits and hyphens, "
-                    f"at most {MAX_ID_LENGTH}")
+        error(line, N_("question id %(question)r must be lowercase letters, digits and hyphens, at most %(most)s"),
+              question=question_id, most=MAX_ID_LENGTH)
     kind, tags, index = None, (), 0
     while index < len(block) and (meta := META_LINE.match(block[index])):
         if meta[1] == "type":
             kind = meta[2]
             if kind not in QUESTION_TYPES:
-                error(line + 1 + index, f"type {kind!r} must be one of {', '.join(QUESTION_TYPES)}")
+                error(line + 1 + index, N_("type %(type)r must be one of %(types)s"), type=kind,
+                      types=", ".join(QUESTION_TYPES))
         else:
             tags = tuple(tag.strip() for tag in meta[2].split(",") if tag.strip())
             for tag in tags:
                 if not ID.fullmatch(tag) or len(tag) > MAX_ID_LENGTH:
-                    error(line + 1 + index, f"tag {tag!r} must be lowercase letters, digits and hyphens")
+                    error(line + 1 + index, N_("tag %(tag)r must be lowercase letters, digits and hyphens"), tag=tag)
         index += 1
     if kind is None:
-        error(line, "missing a 'type:' line (single, multiple or truefalse) under the question id")
+        error(line, N_("missing a 'type:' line (single, multiple or truefalse) under the question id"))
     body_start = index
     while index < len(block) and not OPTION_LINE.match(block[index]):
         index += 1
     body, body_line = _text_and_line(block[body_start:index], line + 1 + body_start)
     if not body:
-        error(line, f"question {question_id!r} has no text before its options")
+        error(line, N_("question %(question)r has no text before its options"), question=question_id)
     options = _parse_options(doc, renderer, block[index:], line + 1 + index, error)
     if not options:
-        error(line, f"question {question_id!r} has no options (lines starting with - [ ] or - [x])")
+        error(line, N_("question %(question)r has no options (lines starting with - [ ] or - [x])"),
+              question=question_id)
     elif kind in QUESTION_TYPES:
         _check_answer_key(question_id, kind, options, line, error)
     if len([p for p in doc.problems if not p.warning]) > problems_before:
@@ -137,13 +141,13 @@ def _parse_options(doc: Document, renderer: Renderer, block: list[str], first_li
         extra = block[start + 1:end]
         stray = next((n for n, text in enumerate(extra) if text.strip() and not text[0].isspace()), None)
         if stray is not None:
-            error(at + 1 + stray, "text after an option must be its explanation, indented by four spaces")
+            error(at + 1 + stray, N_("text after an option must be its explanation, indented by four spaces"))
         if not match[2]:
-            error(at, "option has no text")
+            error(at, N_("option has no text"))
         explanation = textwrap.dedent("\n".join(extra)).strip()
         if not explanation:
-            doc.problems.append(ContentError(
-                doc.path, at, "option has no explanation (indented lines under it)", True))
+            doc.problems.append(ContentError.of(
+                doc.path, at, N_("option has no explanation (indented lines under it)"), warning=True))
         option_id = chr(ord("a") + number)
         options.append(Option(
             option_id,
@@ -159,12 +163,14 @@ def _check_answer_key(question_id: str, kind: str, options: list[Option], line: 
     """Check the number of options and correct ones against the question's type."""
     correct = sum(option.correct for option in options)
     if correct == 0:
-        error(line, f"question {question_id!r} has no correct option (mark one with - [x])")
+        error(line, N_("question %(question)r has no correct option (mark one with - [x])"), question=question_id)
     elif kind in ("single", "truefalse") and correct > 1:
-        error(line, f"question {question_id!r} is {kind} but has {correct} correct options")
+        error(line, N_("question %(question)r is %(type)s but has %(correct)s correct options"),
+              question=question_id, type=kind, correct=correct)
     if len(options) < 2:
-        error(line, f"question {question_id!r} needs at least two options")
+        error(line, N_("question %(question)r needs at least two options"), question=question_id)
     if kind == "truefalse" and len(options) != 2:
-        error(line, f"question {question_id!r} is truefalse and needs exactly two options")
+        error(line, N_("question %(question)r is truefalse and needs exactly two options"), question=question_id)
     if len(options) > MAX_OPTIONS:
-        error(line, f"question {question_id!r} has more than {MAX_OPTIONS} options")
+        error(line, N_("question %(question)r has more than %(most)s options"), question=question_id,
+              most=MAX_OPTIONS)

@@ -17,12 +17,12 @@ from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
-from .model import ContentError
+from .model import N_, ContentError, Param
 
 CALLOUT_KINDS = ("tip", "warning", "note", "action")
 CARD_KINDS = ("whatsapp", "sms", "post", "headline", "donation", "email", "web")
 BLOCK_PATTERN = re.compile(r"^\s*!!!\s*([\w-]+)")
-RENDER_VERSION = "2"  # change it whenever rendering changes, so cached output is made again
+RENDER_VERSION = "3"  # change it whenever rendering changes, so cached output is made again
 LESSON_LINK = re.compile(
     r"^(?:\.\./(?P<module>[a-z0-9-]+)/)?\d\d-(?P<lesson>[a-z0-9-]+)\.md(?P<anchor>#[\w-]*)?$"
 )
@@ -83,11 +83,12 @@ class Document:
         self.media[key] = path
         self.media_log.append((key, path))
 
-    def report(self, needle, message: str, warning: bool = False) -> None:
+    def report(self, needle, template: str, warning: bool = False, **params: Param) -> None:
         """Record a problem at the first line that mentions `needle` (a string, or a test of a line)."""
         found = needle if callable(needle) else (lambda line: needle and needle in line)
         offset = next((n for n, line in enumerate(self.text.splitlines()) if found(line)), 0)
-        self.problems.append(ContentError(self.path, self.first_line + offset, message, warning))
+        self.problems.append(ContentError.of(self.path, self.first_line + offset, template, warning=warning,
+                                             **params))
 
 
 class _ContentTreeprocessor(Treeprocessor):
@@ -105,7 +106,7 @@ class _ContentTreeprocessor(Treeprocessor):
             elif element.tag == "h1":
                 element.tag = "h2"
                 doc.report(lambda line: line.startswith("# "),
-                           "use ## and smaller headings; the title is the only # heading", True)
+                           N_("use ## and smaller headings; the title is the only # heading"), True)
             elif element.tag == "a":
                 self._link(element, doc)
             elif element.tag == "img":
@@ -141,32 +142,32 @@ class _ContentTreeprocessor(Treeprocessor):
             return
         match = LESSON_LINK.match(href)
         if match is None:
-            doc.report(href, f"link {href!r} is neither a web address nor a lesson file (NN-id.md)")
+            doc.report(href, N_("link %(href)r is neither a web address nor a lesson file (NN-id.md)"), href=href)
             element.set("href", "#")
             return
         module_id = match["module"] or doc.module_id
         if (module_id, match["lesson"]) not in doc.lessons:
-            doc.report(href, f"link to a lesson that does not exist: {href}")
+            doc.report(href, N_("link to a lesson that does not exist: %(href)s"), href=href)
         element.set("href", lesson_path(doc.lang, module_id, match["lesson"]) + (match["anchor"] or ""))
 
     @staticmethod
     def _image(element, doc: Document) -> None:
         src = element.get("src", "")
         if not element.get("alt", "").strip():
-            doc.report(src, f"image {src!r} has no alternative text: write it in ![...]")
+            doc.report(src, N_("image %(src)r has no alternative text: write it in ![...]"), src=src)
         if src.startswith(("http://", "https://")):
-            doc.report(src, f"image {src!r} is on another site; put it in the module's images/ folder")
+            doc.report(src, N_("image %(src)r is on another site; put it in the module's images/ folder"), src=src)
             return
         relative = posixpath.normpath(src)
         file = doc.module_dir / relative
         images = (doc.module_dir / "images").resolve()
         if not relative.startswith("images/") or not relative.lower().endswith(IMAGE_SUFFIXES):
-            doc.report(src, f"image {src!r} must be an .svg, .png, .jpg, .webp or .gif file in the module's "
-                            "images/ folder")
+            doc.report(src, N_("image %(src)r must be an .svg, .png, .jpg, .webp or .gif file in the module's "
+                               "images/ folder"), src=src)
             return
         if not file.is_file() or not file.resolve().is_relative_to(images) \
                 or not images.is_relative_to(doc.module_dir.resolve()):
-            doc.report(src, f"image file not found: {src}")
+            doc.report(src, N_("image file not found: %(src)s"), src=src)
             return
         doc.add_media(f"{doc.module_id}/{relative}", str(file))
         element.set("src", media_path(doc.module_id, relative))
@@ -213,8 +214,9 @@ class _StartTags(HTMLParser):
         self.tags.append((tag, attrs))
 
 
-def removed_html(raw: list[str]) -> list[tuple[str, str | None, str]]:
-    """What the sanitiser takes out of raw HTML: (tag, attribute or None, message) for each thing removed."""
+def removed_html(raw: list[str]) -> list[tuple[str, str | None, str, dict[str, str]]]:
+    """What the sanitiser takes out of raw HTML: (tag, attribute or None, template, its params) for each thing
+    removed."""
     parser = _StartTags()
     for block in raw:
         parser.feed(block)
@@ -222,14 +224,16 @@ def removed_html(raw: list[str]) -> list[tuple[str, str | None, str]]:
     removed = []
     for tag, attributes in parser.tags:
         if tag not in ALLOWED_TAGS:
-            removed.append((tag, None, f"<{tag}> is not allowed and was removed"))
+            removed.append((tag, None, N_("<%(tag)s> is not allowed and was removed"), {"tag": tag}))
             continue
         for name, value in attributes:
             if name not in ALLOWED_ATTRIBUTES.get(tag, set()) | GENERIC_ATTRIBUTES:
-                removed.append((tag, name, f"the {name} attribute of <{tag}> is not allowed and was removed"))
+                removed.append((tag, name, N_("the %(attribute)s attribute of <%(tag)s> is not allowed and was "
+                                              "removed"), {"attribute": name, "tag": tag}))
             elif (tag, name) in CHECKED_ADDRESSES and _checked_address(tag, name, value or "") is None:
-                removed.append((tag, name, f"the address in <{tag} {name}> is not one Saring can check and was "
-                                           "removed; write links and images in Markdown"))
+                removed.append((tag, name, N_("the address in <%(tag)s %(attribute)s> is not one Saring can check "
+                                              "and was removed; write links and images in Markdown"),
+                                {"tag": tag, "attribute": name}))
     return removed
 
 
@@ -286,13 +290,16 @@ class Renderer:
         if entry is None:
             problems, media = len(doc.problems), len(doc.media_log)
             html = self._render(doc, source, first_line)
+            # a render's params are words of its text (hrefs, tags), so they are JSON as they are
             entry = {"html": html, "media": doc.media_log[media:],
-                     "problems": [[p.line, p.message, p.warning] for p in doc.problems[problems:]]}
+                     "problems": [[p.line, p.message, p.warning, p.template, p.plural, p.params]
+                                  for p in doc.problems[problems:]]}
         else:
             for key_path in entry["media"]:
                 doc.add_media(*key_path)
-            doc.problems.extend(ContentError(doc.path, line, message, warning)
-                                for line, message, warning in entry["problems"])
+            doc.problems.extend(ContentError(doc.path, line, message, warning, template, plural,
+                                             tuple((name, value) for name, value in params))
+                                for line, message, warning, template, plural, params in entry["problems"])
         self.cache.used[key] = entry
         return entry["html"]
 
@@ -302,11 +309,9 @@ class Renderer:
         for number, line in enumerate(source.splitlines()):
             match = BLOCK_PATTERN.match(line)
             if match and match[1] not in CALLOUT_KINDS + CARD_KINDS:
-                doc.problems.append(ContentError(
-                    doc.path, first_line + number,
-                    f"unknown callout or card {match[1]!r}; use one of "
-                    + ", ".join(CALLOUT_KINDS + CARD_KINDS),
-                ))
+                doc.problems.append(ContentError.of(
+                    doc.path, first_line + number, N_("unknown callout or card %(kind)r; use one of %(kinds)s"),
+                    kind=match[1], kinds=", ".join(CALLOUT_KINDS + CARD_KINDS)))
         try:
             html = self._md.reset().convert(source)
             raw = [block for block in self._md.htmlStash.rawHtmlBlocks[self.raw_html_from:] if isinstance(block, str)]
@@ -322,15 +327,16 @@ class Renderer:
         """Warn about each tag or attribute the sanitiser removes, at the first line of `source` that holds it."""
         lines = source.splitlines()
         reported = set()
-        for tag, attribute, message in removed_html(raw):
-            if message in reported:
+        for tag, attribute, template, params in removed_html(raw):
+            said = (template, tuple(params.items()))
+            if said in reported:
                 continue
-            reported.add(message)
+            reported.add(said)
             opens = re.compile(rf"<{re.escape(tag)}(?![\w-])", re.I)
             holds = re.compile(rf"\b{re.escape(attribute)}\s*=", re.I) if attribute else None
             tagged = [n for n, line in enumerate(lines) if opens.search(line)]
             offset = next((n for n in tagged if holds is None or holds.search(lines[n])), tagged[0] if tagged else 0)
-            doc.problems.append(ContentError(doc.path, first_line + offset, message, True))
+            doc.problems.append(ContentError.of(doc.path, first_line + offset, template, warning=True, **params))
 
     def render_inline(self, doc: Document, text: str, line: int) -> str:
         """Render one line (an option) without the surrounding paragraph."""

@@ -16,7 +16,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .model import LANGUAGES, ContentError, LessonText, Module, QuizText
+from .model import LANGUAGES, N_, ContentError, Count, LessonText, Module, Nn_, Param, QuizText
 from .render import BLOCK_PATTERN
 from .report import READING_WORDS_PER_MINUTE, reading_minutes
 
@@ -55,13 +55,9 @@ def size_problem(size: int, display: str) -> ContentError | None:
     """The error for content of `size` bytes, or None when it is within the limit."""
     if size <= MAX_FILE_BYTES:
         return None
-    return ContentError(display, 1, f"the file has {size:,} bytes, more than the {MAX_FILE_BYTES:,} "
-                                    f"({MAX_FILE_BYTES // 1024} KB) a content file may have; it is left out "
-                                    "until it is smaller")
-
-
-def _count(number: int, one: str, many: str) -> str:
-    return f"{number:,} {one if number == 1 else many}"
+    return ContentError.of(display, 1, N_("the file has %(size)s bytes, more than the %(limit)s (%(kb)s KB) a "
+                                          "content file may have; it is left out until it is smaller"),
+                           size=Count(size), limit=Count(MAX_FILE_BYTES), kb=MAX_FILE_BYTES // 1024)
 
 
 def _ends_with_action(html: str) -> bool:
@@ -81,27 +77,30 @@ def check_lesson(text: LessonText, source: SourceFile) -> list[ContentError]:
     """A rendered lesson's length and its closing action."""
     problems = []
 
-    def warn(line: int, message: str) -> None:
-        problems.append(ContentError(text.path, line, message, True))
+    def warn(line: int, template: str, **params: Param) -> None:
+        problems.append(ContentError.of(text.path, line, template, warning=True, **params))
 
     low, high = LESSON_MINUTES
     if not low <= text.minutes <= high:
-        warn(source.line_of("minutes"), f"'minutes' is {text.minutes}; a lesson takes {low} to {high} minutes")
+        warn(source.line_of("minutes"), N_("'minutes' is %(minutes)s; a lesson takes %(low)s to %(high)s minutes"),
+             minutes=text.minutes, low=low, high=high)
     reading, (low, high) = reading_minutes(text.words), READING_MINUTES
-    takes = (f"the lesson takes {_count(reading, 'minute', 'minutes')} to read "
-             f"({_count(text.words, 'word', 'words')} at {READING_WORDS_PER_MINUTE} a minute)")
+    takes = {"reading": Count(reading, Nn_("%(num)s minute", "%(num)s minutes")),
+             "words": Count(text.words, Nn_("%(num)s word", "%(num)s words")), "pace": READING_WORDS_PER_MINUTE}
     if reading > high:
-        warn(source.line_of("minutes"), f"{takes}; keep it within {high}")
+        warn(source.line_of("minutes"), N_("the lesson takes %(reading)s to read (%(words)s at %(pace)s a minute); "
+                                           "keep it within %(high)s"), **takes, high=high)
     elif reading < low:
-        warn(source.line_of("minutes"), f"{takes}; give it at least {low}")
+        warn(source.line_of("minutes"), N_("the lesson takes %(reading)s to read (%(words)s at %(pace)s a minute); "
+                                           "give it at least %(low)s"), **takes, low=low)
     lines = source.body.rstrip().split("\n")
     actions = [n for n, line in enumerate(lines) if (block := BLOCK_PATTERN.match(line)) and block[1] == "action"]
     if not _ends_with_action(text.html):
-        warn(source.body_line + len(lines) - 1, "the lesson does not end with an action callout (!!! action): "
-                                                "close it with one thing to do now")
+        warn(source.body_line + len(lines) - 1, N_("the lesson does not end with an action callout (!!! action): "
+                                                   "close it with one thing to do now"))
     elif (count := text.html.count(ACTION_CALLOUT)) > 1:
         warn(source.body_line + (actions[0] if actions else 0),
-             f"the lesson has {count} action callouts; keep one, at the end")
+             N_("the lesson has %(count)s action callouts; keep one, at the end"), count=count)
     return problems
 
 
@@ -117,20 +116,24 @@ def check_quiz(quiz: QuizText) -> list[ContentError]:
         return []  # not offered: the loader has reported why
     problems = []
 
-    def warn(message: str) -> None:
-        problems.append(ContentError(quiz.path, 1, message, True))
+    def warn(template: str | tuple[str, str], **params: Param) -> None:
+        problems.append(ContentError.of(quiz.path, 1, template, warning=True, **params))
 
     low, high = QUIZ_QUESTIONS
     if not low <= total <= high:
-        warn(f"the quiz has {_count(total, 'question', 'questions')}; give it {low} to {high}")
+        warn(N_("the quiz has %(questions)s; give it %(low)s to %(high)s"),
+             questions=Count(total, Nn_("%(num)s question", "%(num)s questions")), low=low, high=high)
     scenarios, needed = sum(q.is_scenario for q in quiz.questions), required(SCENARIO_QUESTIONS, total)
     if scenarios < needed:
-        warn(f"{scenarios} of the quiz's {total} questions {'is a scenario' if scenarios == 1 else 'are scenarios'}"
-             f" (a card in the body); at least {needed} should be")
+        warn(Nn_("%(num)s of the quiz's %(total)s questions is a scenario (a card in the body); at least %(needed)s "
+                 "should be", "%(num)s of the quiz's %(total)s questions are scenarios (a card in the body); at "
+                 "least %(needed)s should be"), num=scenarios, total=total, needed=needed)
     genuine, needed = sum(q.is_genuine for q in quiz.questions), required(GENUINE_QUESTIONS, total)
     if genuine < needed:
-        warn(f"{genuine} of the quiz's {total} questions {'is' if genuine == 1 else 'are'} tagged genuine; at least "
-             f"{needed} should be, so learners practise trusting what is true")
+        warn(Nn_("%(num)s of the quiz's %(total)s questions is tagged genuine; at least %(needed)s should be, so "
+                 "learners practise trusting what is true", "%(num)s of the quiz's %(total)s questions are tagged "
+                 "genuine; at least %(needed)s should be, so learners practise trusting what is true"),
+             num=genuine, total=total, needed=needed)
     return problems
 
 
@@ -141,20 +144,22 @@ def compare_quizzes(first: QuizText, second: QuizText) -> list[ContentError]:
     in_second = [q.id for q in second.questions if first.question(q.id)]
     moved = next((second.question(b) for a, b in zip(in_first, in_second, strict=True) if a != b), None)
     if moved is not None:
-        problems.append(ContentError(second.path, moved.line, f"question {moved.id!r} stands elsewhere in "
-                                     f"{first.path}; keep the questions in the same order", True))
+        problems.append(ContentError.of(second.path, moved.line, N_(
+            "question %(question)r stands elsewhere in %(other)s; keep the questions in the same order"),
+            warning=True, question=moved.id, other=first.path))
     for question in second.questions:
         twin = first.question(question.id)
         if twin is not None and twin.is_scenario != question.is_scenario:
             card, plain = (second, first) if question.is_scenario else (first, second)
-            problems.append(ContentError(second.path, question.line, f"question {question.id!r} shows a card in "
-                                         f"{card.path} but not in {plain.path}", True))
+            problems.append(ContentError.of(second.path, question.line, N_(
+                "question %(question)r shows a card in %(card)s but not in %(plain)s"), warning=True,
+                question=question.id, card=card.path, plain=plain.path))
     return problems
 
 
 def check_module(module: Module, quizzes_dir: Path) -> list[ContentError]:
     """A module has a quiz."""
     if module.quiz is None and not any((quizzes_dir / f"{module.id}.{lang}.md").exists() for lang in LANGUAGES):
-        return [ContentError(module.path, 1, f"the module has no quiz: add quizzes/{module.id}.id.md and "
-                                             f"quizzes/{module.id}.en.md", True)]
+        return [ContentError.of(module.path, 1, N_("the module has no quiz: add quizzes/%(module)s.id.md and "
+                                                   "quizzes/%(module)s.en.md"), warning=True, module=module.id)]
     return []

@@ -142,7 +142,7 @@ def upload():
         flash(str(error), "error")
         return redirect(url_for("editor.index"))
     except UnusableFileError as unusable:
-        flash(str(unusable.problem), "error")
+        flash(unusable.problem.localized_line(), "error")
         return redirect(url_for("editor.index"))
     drafts = [ContentRevision(path=path, text=text, message=_("Uploaded %(name)s", name=upload_file.filename),
                               author_id=current_user.id, base_id=live_id(path)) for path, text in texts.items()]

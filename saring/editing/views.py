@@ -140,7 +140,7 @@ def file(path: str):
         try:
             form.text.data = source_text(path)
         except UnusableFileError as unusable:
-            form.text.data, note = "", str(unusable.problem)
+            form.text.data, note = "", unusable.problem.localized_line()
         if form.text.data is None:
             other = other_language(parsed)
             start = source_text(other) if other and parse_path(other) else None

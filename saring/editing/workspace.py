@@ -12,7 +12,7 @@ from flask import current_app
 
 from ..content.loader import LESSON_FILE, MODULE_FILE, QUIZ_FILE, UnusableFileError, decode_text, load_library
 from ..content.model import ID_PATTERN, ContentError, Library
-from ..content.rules import MAX_FILE_BYTES, size_problem
+from ..content.rules import size_problem
 from ..content.store import get_store
 from ..database import utcnow
 from ..extensions import db
@@ -70,14 +70,14 @@ def source_text(path: str) -> str | None:
     file = disk_file(path)
     if not file.is_file():
         return None
-    if file.stat().st_size > MAX_FILE_BYTES:
-        raise UnusableFileError(ContentError(path, 1, too_large(file.stat().st_size)))
+    if too_big := size_problem(file.stat().st_size, path):
+        raise UnusableFileError(too_big)
     return decode_text(file.read_bytes(), path)
 
 
 def too_large(size: int) -> str:
-    """The message for a text over the rule book's size limit."""
-    return size_problem(size, "").message
+    """The message for a text over the rule book's size limit, in the language of the request."""
+    return size_problem(size, "").localized()
 
 
 @dataclass(frozen=True)
