@@ -2,12 +2,12 @@
 
 from flask import Flask, request
 
-from . import cli, uploads, views
+from . import cli, history, uploads, views
 from .models import PublishedContent
 from .uploads import MAX_UPLOAD_BYTES
 
 bp = views.bp
-__all__ = ["PublishedContent", "bp", "cli", "init_app", "uploads"]
+__all__ = ["PublishedContent", "bp", "cli", "history", "init_app", "uploads"]
 
 
 def allow_larger_forms() -> None:

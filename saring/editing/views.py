@@ -6,7 +6,7 @@ import difflib
 import functools
 import re
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -14,15 +14,13 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length
 
-from .. import learning, quizzes
 from ..content import get_library
 from ..content.loader import UnusableFileError
 from ..content.model import LANGUAGES
 from ..content.rules import MAX_FILE_BYTES
-from ..content.store import get_store
 from ..extensions import db
 from ..i18n import LANG_PREFIX
-from .models import MAX_MESSAGE, ContentRevision, history, latest_drafts
+from .models import MAX_MESSAGE, ContentRevision, latest_drafts
 from .overview import other_language, overview
 from .workspace import (
     ConflictError,
@@ -121,6 +119,13 @@ def render_file(parsed: ContentPath, form: EditForm, checked=None, status: int =
                            other=other_language(parsed)), status
 
 
+def diff_lines(old: str, new: str) -> list[tuple[str, str]]:
+    """A line diff as (kind, line): kind is "add", "del", "at" or "same"."""
+    kinds = {"+": "add", "-": "del", "@": "at", " ": "same"}
+    lines = difflib.unified_diff(old.split("\n"), new.split("\n"), lineterm="", n=2)
+    return [(kinds[line[0]], line) for line in list(lines)[2:]]
+
+
 @bp.get("/files/<path:path>")
 @editor_required
 def file(path: str):
@@ -188,120 +193,6 @@ def save(path: str):
         return render_file(parsed, form, checked, 409, conflict=conflict)
     flash(_("Published. Learners see it now."), "success")
     return redirect(url_for("editor.file", path=path))
-
-
-@bp.get("/history/<path:path>")
-@editor_required
-def file_history(path: str):
-    """A file's revisions, newest first, with what each changed."""
-    parsed = path_or_404(path)
-    revisions = history(path)
-    return render_template("editor/history.html", parsed=parsed, revisions=revisions, live=live_id(path))
-
-
-@bp.post("/history/<path:path>/file")
-@editor_required
-def back_to_file(path: str):
-    """Learners get the file in git again; the history keeps every published text."""
-    path_or_404(path)
-    if path not in get_store().overrides:
-        flash(_("Learners already see the file in git."), "success")
-        return redirect(url_for("editor.file_history", path=path))
-    try:
-        publish(path, None, _("Back to the file in git"), current_user.id, live_id(path))
-    except ConflictError:
-        flash(_("Another editor published this file a moment ago. Look at the history, then try again."), "error")
-    else:
-        flash(_("Learners now see the file in git."), "success")
-    return redirect(url_for("editor.file_history", path=path))
-
-
-def revision_or_404(revision_id: int) -> ContentRevision:
-    """A revision of a content file, or a 404 page."""
-    revision = db.session.get(ContentRevision, revision_id)
-    if revision is None or parse_path(revision.path) is None:
-        abort(404)
-    return revision
-
-
-def diff_lines(old: str, new: str) -> list[tuple[str, str]]:
-    """A line diff as (kind, line): kind is "add", "del", "at" or "same"."""
-    kinds = {"+": "add", "-": "del", "@": "at", " ": "same"}
-    lines = difflib.unified_diff(old.split("\n"), new.split("\n"), lineterm="", n=2)
-    return [(kinds[line[0]], line) for line in list(lines)[2:]]
-
-
-@bp.get("/revisions/<int(max=2147483647):revision_id>")
-@editor_required
-def revision(revision_id: int):
-    """A revision: its preview at phone width in either language, a quiz's answers, and its diff."""
-    found = revision_or_404(revision_id)
-    parsed = parse_path(found.path)
-    earlier = db.session.get(ContentRevision, found.base_id) if found.base_id else None
-    if earlier is not None:
-        before = earlier.text
-    else:
-        try:
-            before = source_text(found.path) if found.is_draft else None
-        except UnusableFileError:
-            before = None
-    checked = check({found.path: found.text}) if found.text is not None else None
-    quiz = None
-    if parsed.kind == "quiz" and checked is not None:
-        module = checked.library.module(parsed.module_id)
-        quiz = module.quiz.texts.get(parsed.lang) if module and module.quiz else None
-    return render_template("editor/revision.html", revision=found, parsed=parsed, checked=checked, quiz=quiz,
-                           diff=diff_lines(before or "", found.text or ""), languages=LANGUAGES)
-
-
-@bp.get("/revisions/<int(max=2147483647):revision_id>/preview")
-@editor_required
-def preview(revision_id: int):
-    """The page learners would get with this revision, from the learners' own view and templates."""
-    found = revision_or_404(revision_id)
-    parsed = parse_path(found.path)
-    if found.text is None:
-        abort(404)
-    g.content_preview = check({found.path: found.text}).library
-    if parsed.kind == "lesson":
-        module = g.content_preview.module(parsed.module_id)
-        if module is None or module.lesson(parsed.lesson_id) is None or parsed.lang not in \
-                module.lesson(parsed.lesson_id).texts:
-            return render_template("editor/unrenderable.html", revision=found), 422, PREVIEW_HEADERS
-        page = learning.lesson.__wrapped__(module_id=parsed.module_id, lesson_id=parsed.lesson_id)
-    elif parsed.kind == "quiz":
-        module = g.content_preview.module(parsed.module_id)
-        if module is None or module.quiz is None or parsed.lang not in module.quiz.texts:
-            return render_template("editor/unrenderable.html", revision=found), 422, PREVIEW_HEADERS
-        page = quizzes.take(module_id=parsed.module_id)
-    else:
-        if g.content_preview.module(parsed.module_id) is None:
-            return render_template("editor/unrenderable.html", revision=found), 422, PREVIEW_HEADERS
-        page = learning.module.__wrapped__(module_id=parsed.module_id)
-    response = current_app.make_response(page)
-    response.headers.update(PREVIEW_HEADERS)
-    return response
-
-
-@bp.post("/revisions/<int(max=2147483647):revision_id>/revert")
-@editor_required
-def revert(revision_id: int):
-    """Publish an earlier revision's text again, as a new revision."""
-    found = revision_or_404(revision_id)
-    if found.text is not None:
-        errors = check({found.path: found.text}).errors
-        if errors:
-            flash(_("That text has errors with today's content, so it was not published. Open it in the "
-                    "editor to fix them."), "error")
-            return redirect(url_for("editor.revision", revision_id=found.id))
-    try:
-        publish(found.path, found.text, _("Reverted to revision %(n)s", n=found.id), current_user.id,
-                live_id(found.path))
-    except ConflictError:
-        flash(_("Another editor published this file a moment ago. Look at the history, then try again."), "error")
-    else:
-        flash(_("Published again. Learners see it now."), "success")
-    return redirect(url_for("editor.file_history", path=found.path))
 
 
 @bp.get("/items")
