@@ -3,7 +3,7 @@
 import pytest
 
 from saring.content import load_library
-from saring.content.quizfile import _question_starts
+from saring.content.quizfile import question_starts
 from tests.conftest import SAMPLES
 
 
@@ -62,7 +62,7 @@ def test_body_does_not_swallow_the_options(quiz):
 
 def test_a_question_heading_inside_fenced_code_is_not_a_question():
     lines = ["intro", "```", "## not-a-question", "```", "## real"]
-    assert _question_starts(lines) == [4]
+    assert question_starts(lines) == [4]
 
 
 def test_quiz_in_one_language_falls_back(sample_copy):

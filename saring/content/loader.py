@@ -13,12 +13,15 @@ from pathlib import Path
 import yaml
 
 from . import rules
+from .checkfile import parse_check_form
 from .model import (
     ID_PATTERN,
     LANGUAGES,
     MAX_ID_LENGTH,
     N_,
     PILLARS,
+    CheckForm,
+    CheckFormText,
     ContentError,
     Count,
     Lesson,
@@ -36,6 +39,8 @@ LANG_PATTERN = "|".join(LANGUAGES)
 MODULE_ID = re.compile(ID_PATTERN)
 LESSON_FILE = re.compile(rf"(?P<position>\d\d)-(?P<id>{ID_PATTERN})\.(?P<lang>{LANG_PATTERN})\.md")
 QUIZ_FILE = re.compile(rf"(?P<id>{ID_PATTERN})\.(?P<lang>{LANG_PATTERN})\.md")
+CHECK_FILE = re.compile(rf"(?P<form>[a-z])\.(?P<lang>{LANG_PATTERN})\.md")
+CHECKS = "checks"  # the discernment check's media are served as this module's
 MODULE_FILE = "module.yml"
 # libyaml's safe loader (in PyYAML's wheels) reads front matter about ten times faster than Python's
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -197,6 +202,7 @@ class Loader:
                  overrides: Mapping[str, str] | None = None):
         self.lessons_dir = Path(lessons_dir)
         self.quizzes_dir = Path(quizzes_dir)
+        self.checks_dir = self.quizzes_dir.parent / CHECKS  # beside quizzes/, as in the repository
         # texts published in the editor, by display path: each replaces its file, or adds a file
         self.overrides = dict(overrides or {})
         self.problems: list[ContentError] = []
@@ -236,9 +242,42 @@ class Loader:
         for module in modules:
             self.problems.extend(rules.check_module(module, self.quizzes_dir))
         modules.sort(key=lambda module: (module.order, module.id))
+        checks = self._read_checks(known)
+        self.problems.extend(rules.check_forms(checks, tuple(modules)))
         if self.renderer.cache:
             self.renderer.cache.save()
-        return Library(tuple(modules), tuple(sorted(set(self.problems))), dict(self.media))
+        return Library(tuple(modules), tuple(sorted(set(self.problems))), dict(self.media), checks)
+
+    def _read_checks(self, known) -> tuple[CheckForm, ...]:
+        """Parse the discernment check's forms (checks/a.id.md, a.en.md, b.id.md…)."""
+        texts: dict[str, dict[str, CheckFormText]] = {}
+        for file in self.entries(self.checks_dir):
+            if file.name.startswith(".") or file.name == IMAGES_DIR or file.is_dir():
+                continue
+            display = self.display(file)
+            match = CHECK_FILE.fullmatch(file.name)
+            if match is None:
+                self.problems.append(ContentError.of(display, 1, N_(
+                    "not a check file name: use a.id.md, a.en.md, b.id.md or b.en.md")))
+                continue
+            try:
+                source = self.read(file)
+            except UnusableFileError as invalid:
+                self.problems.append(invalid.problem)
+                continue
+            doc = Document(display, match["lang"], CHECKS, self.checks_dir, source.body, source.body_line, known,
+                           context=self.context(self.checks_dir, known))
+            try:
+                form = parse_check_form(doc, source.meta, source.line_of, self.renderer)
+            except Exception as error:  # a file no one foresaw must not take the site down
+                self.problems.append(ContentError.of(display, source.body_line, N_("cannot be read: %(reason)s"),
+                                                     reason=repr(error)))
+                continue
+            self.problems.extend(doc.problems)
+            self.media.update(doc.media)
+            if form.items:
+                texts.setdefault(match["form"], {})[match["lang"]] = form
+        return tuple(CheckForm(form_id, by_lang) for form_id, by_lang in sorted(texts.items()))
 
     def context(self, module_dir: Path, known) -> str:
         """What rendered output depends on besides its text: the known lessons and the images folder."""

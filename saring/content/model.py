@@ -17,6 +17,11 @@ MAX_ID_LENGTH = 64  # the columns that store content ids hold 64 characters
 PILLARS = ("cakap", "etika", "aman", "budaya")
 QUESTION_TYPES = ("single", "multiple", "truefalse")
 GENUINE_TAG = "genuine"
+CHECK_TRUTHS = ("genuine", "false")
+CHECK_TECHNIQUES = ("emotion", "impersonation", "fake-expert", "polarisation", "conspiracy", "discrediting",
+                    "trolling", "false-context", "manipulated-media", "fabricated", "urgency", "scam")
+CHECK_TOPICS = ("health", "disaster", "election", "scam", "religion", "school", "donation", "other")
+CHECK_DIFFICULTIES = ("easy", "medium", "hard")
 
 
 def N_(template: str) -> str:  # noqa: N802 (gettext's name for a string marked, not translated)
@@ -255,12 +260,55 @@ class Module:
 
 
 @dataclass(frozen=True)
+class CheckItem:
+    """A message card of the discernment check: genuine or false, never shown with its truth before the end."""
+
+    id: str
+    genuine: bool
+    technique: str | None  # how a false item manipulates (CHECK_TECHNIQUES)
+    source: str | None  # where a genuine item can be verified
+    topic: str
+    difficulty: str
+    body_html: str
+    explanation_html: str
+    line: int
+
+
+@dataclass(frozen=True)
+class CheckFormText:
+    """One language's version of a form of the discernment check."""
+
+    lang: str
+    title: str | None
+    intro_html: str
+    items: tuple[CheckItem, ...]
+    path: str
+
+
+@dataclass(frozen=True)
+class CheckForm:
+    """A form (a, b) of the discernment check, by language; the forms are parallel, for before and after."""
+
+    id: str
+    texts: dict[str, CheckFormText]
+
+    def text(self, lang: str) -> tuple[CheckFormText, bool]:
+        """The form in `lang` and whether it fell back to the other language."""
+        return pick(self.texts, lang)
+
+
+@dataclass(frozen=True)
 class Library:
-    """Everything loaded from `lessons/` and `quizzes/`, and the problems found."""
+    """Everything loaded from `lessons/`, `quizzes/` and `checks/`, and the problems found."""
 
     modules: tuple[Module, ...] = ()
     problems: tuple[ContentError, ...] = ()
     media: dict[str, str] = field(default_factory=dict)
+    checks: tuple[CheckForm, ...] = ()
+
+    def check_form(self, form_id: str) -> CheckForm | None:
+        """The discernment check's form with this id, if any."""
+        return next((form for form in self.checks if form.id == form_id), None)
 
     def module(self, module_id: str) -> Module | None:
         """The module with this id, if any."""

@@ -17,7 +17,7 @@ ID = re.compile(ID_PATTERN)
 DEFAULT_PASS_MARK = 70
 
 
-def _question_starts(lines: list[str]) -> list[int]:
+def question_starts(lines: list[str]) -> list[int]:
     """Indexes of the `## id` lines, ignoring any inside fenced code."""
     starts, fenced = [], False
     for index, line in enumerate(lines):
@@ -28,7 +28,7 @@ def _question_starts(lines: list[str]) -> list[int]:
     return starts
 
 
-def _text_and_line(block: list[str], first_line: int) -> tuple[str, int]:
+def text_and_line(block: list[str], first_line: int) -> tuple[str, int]:
     """A block's text without the blank lines around it, and the line that text starts on."""
     return "\n".join(block).strip(), first_line + next((n for n, line in enumerate(block) if line.strip()), 0)
 
@@ -58,9 +58,9 @@ def parse_quiz(doc: Document, meta: dict, fm_line, renderer: Renderer) -> tuple[
     """Parse a quiz body; return the quiz and the ids of questions skipped for errors."""
     title, pass_mark, shuffle = _settings(doc, meta, fm_line)
     lines = doc.text.splitlines()
-    starts = _question_starts(lines)
+    starts = question_starts(lines)
     intro_end = starts[0] if starts else len(lines)
-    intro, intro_line = _text_and_line(lines[:intro_end], doc.first_line)
+    intro, intro_line = text_and_line(lines[:intro_end], doc.first_line)
     intro_html = renderer.render(doc, intro, intro_line) if intro else ""
     questions: list[Question] = []
     broken: set[str] = set()
@@ -113,7 +113,7 @@ def _parse_question(doc: Document, renderer: Renderer, question_id: str, block: 
     body_start = index
     while index < len(block) and not OPTION_LINE.match(block[index]):
         index += 1
-    body, body_line = _text_and_line(block[body_start:index], line + 1 + body_start)
+    body, body_line = text_and_line(block[body_start:index], line + 1 + body_start)
     if not body:
         error(line, N_("question %(question)r has no text before its options"), question=question_id)
     options = _parse_options(doc, renderer, block[index:], line + 1 + index, error)

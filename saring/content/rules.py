@@ -16,7 +16,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .model import LANGUAGES, N_, ContentError, Count, LessonText, Module, Nn_, Param, QuizText
+from .model import LANGUAGES, N_, CheckForm, ContentError, Count, LessonText, Module, Nn_, Param, QuizText
 from .render import BLOCK_PATTERN
 from .report import READING_WORDS_PER_MINUTE, reading_minutes
 
@@ -163,3 +163,96 @@ def check_module(module: Module, quizzes_dir: Path) -> list[ContentError]:
         return [ContentError.of(module.path, 1, N_("the module has no quiz: add quizzes/%(module)s.id.md and "
                                                    "quizzes/%(module)s.en.md"), warning=True, module=module.id)]
     return []
+
+
+CHECK_FORMS = ("a", "b")  # parallel forms: one before the course, the other after
+CHECK_ITEMS = 20  # items per form, in each language
+CHECK_GENUINE_SHARE = Fraction(1, 2)  # of a form's items; one either way of it is still balanced
+
+
+def check_forms(forms: tuple[CheckForm, ...], modules: tuple[Module, ...]) -> list[ContentError]:
+    """The discernment check: two forms, each balanced between genuine and false, alike in both languages and
+    matched with each other, and none of its cards reused from a lesson or a quiz."""
+    if not forms:
+        return []
+    problems: list[ContentError] = []
+
+    def warn(path: str, line: int, template: str | tuple[str, str], **params: Param) -> None:
+        problems.append(ContentError.of(path, line, template, warning=True, **params))
+
+    found = {form.id for form in forms}
+    anchor = next(iter(forms[0].texts.values())).path
+    for form_id in CHECK_FORMS:
+        if form_id not in found:
+            warn(anchor, 1, N_("the check has no form %(form)s: the check before and the check after need two "
+                               "parallel forms, %(forms)s"), form=form_id, forms=", ".join(CHECK_FORMS))
+    for form in forms:
+        for text in form.texts.values():
+            genuine = sum(item.genuine for item in text.items)
+            if len(text.items) < CHECK_ITEMS:
+                warn(text.path, 1, N_("the form has %(items)s; give it at least %(least)s"), least=CHECK_ITEMS,
+                     items=Count(len(text.items), Nn_("%(num)s item", "%(num)s items")))
+            if abs(genuine - CHECK_GENUINE_SHARE * len(text.items)) > 1:
+                warn(text.path, 1, Nn_("%(num)s of the form's %(total)s items is genuine; about half should be, so "
+                                       "doubting everything scores no better than trusting everything",
+                                       "%(num)s of the form's %(total)s items are genuine; about half should be, "
+                                       "so doubting everything scores no better than trusting everything"),
+                     num=genuine, total=len(text.items))
+        problems.extend(_compare_form_languages(form))
+    problems.extend(_compare_forms(forms))
+    cards = {q.body_html for module in modules if module.quiz for quiz in module.quiz.texts.values()
+             for q in quiz.questions} | {text.html for module in modules for lesson in module.lessons
+                                         for text in lesson.texts.values()}
+    for form in forms:
+        for text in form.texts.values():
+            for item in text.items:
+                if any(item.body_html in html for html in cards):
+                    warn(text.path, item.line, N_("item %(item)r shows a card that a lesson or a quiz shows too: "
+                                                  "a check measures what learners do with messages they have "
+                                                  "not met"), item=item.id)
+    return problems
+
+
+def _item_shape(item) -> tuple:
+    return item.id, item.genuine, item.technique, item.topic, item.difficulty
+
+
+def _compare_form_languages(form: CheckForm) -> list[ContentError]:
+    """A form's languages hold the same items, in the same order, with the same truth: the same check."""
+    texts = [form.texts[lang] for lang in LANGUAGES if lang in form.texts]
+    if len(texts) < 2:
+        return []
+    first, second = texts
+    if [_item_shape(i) for i in first.items] == [_item_shape(i) for i in second.items]:
+        return []
+    twins = {item.id: item for item in first.items}
+    problems = []
+    for item in second.items:
+        twin = twins.get(item.id)
+        if twin is None or _item_shape(twin) != _item_shape(item):
+            problems.append(ContentError.of(second.path, item.line, N_(
+                "item %(item)r is not in %(other)s with the same truth, technique, topic and difficulty"),
+                warning=twin is not None and twin.genuine == item.genuine, item=item.id, other=first.path))
+    if len(first.items) != len(second.items) or [i.id for i in first.items] != [i.id for i in second.items]:
+        problems.append(ContentError.of(second.path, 1, N_("the items differ from %(other)s in number or order"),
+                                        warning=True, other=first.path))
+    return problems
+
+
+def _compare_forms(forms: tuple[CheckForm, ...]) -> list[ContentError]:
+    """Parallel forms: as many genuine items, the same techniques, and the same difficulties."""
+    by_id = {form.id: form for form in forms}
+    if not all(form_id in by_id for form_id in CHECK_FORMS[:2]):
+        return []
+    first, second = (by_id[form_id].text(LANGUAGES[0])[0] for form_id in CHECK_FORMS[:2])
+
+    def profile(text):
+        return (sorted(i.technique or "" for i in text.items if not i.genuine),
+                sorted(i.difficulty for i in text.items if not i.genuine),
+                sorted(i.difficulty for i in text.items if i.genuine))
+
+    if profile(first) == profile(second):
+        return []
+    return [ContentError.of(second.path, 1, N_(
+        "the form is not parallel to %(other)s: give both as many genuine items, the same techniques among the "
+        "false ones, and the same difficulties"), warning=True, other=first.path)]
