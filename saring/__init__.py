@@ -13,6 +13,7 @@ from . import (
     backup,
     classes,
     content,
+    discernment,
     editing,
     i18n,
     learning,
@@ -72,7 +73,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.cli.add_command(admin.users_cli)
     app.cli.add_command(backup.backup_command)
 
-    for feature in (site, accounts, sessions, learning, quizzes, classes, admin, editing, offline, privacy):
+    for feature in (site, accounts, sessions, learning, quizzes, discernment, classes, admin, editing, offline,
+                    privacy):
         app.register_blueprint(feature.bp)
     site.register_error_handlers(app)
     limits.init_app(app)  # after the blueprints: it limits some of their views

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from .classes.models import Assignment, Classroom, Membership
 from .content import Lesson, Module, get_library
 from .database import utcnow
+from .discernment.views import next_sitting
 from .extensions import db
 from .i18n import LANG_PREFIX, current_language, local_today
 from .pagecache import kept_page, shown_to
@@ -169,8 +170,22 @@ def done_row(module: Module, lesson: Lesson) -> int | None:
 def home():
     """Where to continue, then the modules."""
     progress = learner_progress(get_library().modules)
+    assigned = assigned_modules(progress)
     return render_template("learn/home.html", progress=progress, next_step=where_to_continue(progress),
-                           assigned=assigned_modules(progress))
+                           assigned=assigned, check=check_invitation(assigned))
+
+
+def check_invitation(assigned: list[AssignedModule]) -> str | None:
+    """Which discernment check to offer on the home page: "before" until it is taken, "after" once every
+    assigned module is done; None when there is no check or nothing to offer yet."""
+    if not get_library().checks:
+        return None
+    upcoming = next_sitting(current_user.id if current_user.is_authenticated else None)
+    if upcoming is None:
+        return None
+    if upcoming[0] == "before":
+        return "before"
+    return "after" if assigned and all(item.status == "done" for item in assigned) else None
 
 
 @bp.get(f"{LANG_PREFIX}/modules")

@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired
 from .accounts import User, UserRole
 from .classes.models import Classroom, Membership
 from .content import get_library
+from .discernment.models import CheckSitting
 from .editing.models import ContentRevision
 from .extensions import db
 from .i18n import LANG_PREFIX, current_language, local_today
@@ -47,8 +48,8 @@ def module_title(module_id: str) -> str | None:
 
 
 def data_of(user: User) -> dict:
-    """Everything Saring keeps about `user`, never the password hash, a sign-in's key or page counters, in seven
-    queries."""
+    """Everything Saring keeps about `user`, never the password hash, a sign-in's key or page counters, in a
+    fixed number of queries however much there is."""
     progress = db.session.scalars(sa.select(LessonProgress).filter_by(user_id=user.id)
                                   .order_by(LessonProgress.completed_at, LessonProgress.id)).all()
     attempts = db.session.scalars(sa.select(QuizAttempt).filter_by(user_id=user.id)
@@ -62,6 +63,8 @@ def data_of(user: User) -> dict:
                                 .outerjoin(Membership, Membership.classroom_id == Classroom.id)
                                 .where(Classroom.teacher_id == user.id).group_by(Classroom.id)
                                 .order_by(Classroom.created_at, Classroom.id)).all()
+    checks = db.session.scalars(sa.select(CheckSitting).filter_by(user_id=user.id)
+                                .options(selectinload(CheckSitting.answers)).order_by(CheckSitting.id)).all()
     edits = db.session.execute(sa.select(ContentRevision.path, ContentRevision.message, ContentRevision.created_at,
                                          ContentRevision.published_at).where(ContentRevision.author_id == user.id)
                                .order_by(ContentRevision.id)).all()
@@ -89,6 +92,15 @@ def data_of(user: User) -> dict:
         "classes_taught": [{"name": classroom.name, "school": classroom.school, "grade": classroom.grade,
                             "created_at": stamp(classroom.created_at), "learners": learners}
                            for classroom, learners in taught],
+        "discernment_checks": [{
+            "form": sitting.form_id, "phase": sitting.phase, "language": sitting.lang,
+            "hoaxes_caught": sitting.caught, "false_messages": sitting.false_items,
+            "genuine_trusted": sitting.trusted, "genuine_messages": sitting.genuine_items,
+            "discernment": round(sitting.score.d_prime, 2), "bias": round(sitting.score.bias, 2),
+            "taken_at": stamp(sitting.created_at),
+            "answers": [{"item_id": answer.item_id, "said": "false" if answer.said_false else "genuine",
+                         "right": answer.correct} for answer in sitting.answers],
+        } for sitting in checks],
         # an editor's revisions in the workspace: which file, when, and the message (the texts are content)
         "content_revisions": [{"path": path, "message": message, "saved_at": stamp(saved_at),
                                "published_at": stamp(published_at)}

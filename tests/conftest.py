@@ -171,8 +171,9 @@ def login_as(client, create_user):
 
 
 def hidden_fields(html: str) -> dict:
-    """The hidden fields of a page's quiz form (submission key and quiz version), to post it back."""
-    return dict(re.findall(r'<input type="hidden" name="(submission_key|quiz_version)" value="([^"]*)">', html))
+    """The hidden fields of a page's quiz or check form (submission key, version, form), to post it back."""
+    return dict(re.findall(r'<input type="hidden" name="(submission_key|quiz_version|form_version|form_id)" '
+                           r'value="([^"]*)">', html))
 
 
 @pytest.fixture
@@ -213,6 +214,21 @@ def draft_revision(client):
             db.session.add(draft)
             db.session.commit()
             found = draft.id
+        return found
+
+
+def owner_sitting(client):
+    """A sitting of the discernment check saved by the learner "pemilik" (made once per test), by its id."""
+    from saring.discernment.models import CheckSitting
+    with client.application.app_context():
+        user_id = db.session.scalar(sa.select(User.id).filter_by(username="pemilik"))
+        found = db.session.scalar(sa.select(CheckSitting.id).filter_by(user_id=user_id))
+        if found is None:
+            sitting = CheckSitting(user_id=user_id, form_id="a", phase="before", lang="id", submission_key="s" * 32,
+                                   caught=8, false_items=10, trusted=7, genuine_items=10)
+            db.session.add(sitting)
+            db.session.commit()
+            found = sitting.id
         return found
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import DRAFTED_LESSON, PASSWORD, draft_revision, owner_device, owner_id
+from tests.conftest import DRAFTED_LESSON, PASSWORD, draft_revision, owner_device, owner_id, owner_sitting
 
 # "owner" saved the attempt below; "class-teacher" teaches the class below; "teacher" teaches another class.
 ROLES = ("anonymous", "learner", "owner", "teacher", "class-teacher", "editor", "admin")
@@ -53,6 +53,9 @@ MATRIX = {
         302, "/id/modules/hoaks/kenapa-kita-menyebar",
         anonymous=(302, "/id/login?next=/id/modules/hoaks/jenis-misinformasi"))),
     "quiz.take": ("GET", "/id/modules/hoaks/quiz", dict.fromkeys(ROLES, (200, None))),
+    "discernment.take": ("GET", "/id/check", dict.fromkeys(ROLES, (200, None))),
+    "discernment.result": ("GET", "/id/check/sittings/{sitting}", {**dict.fromkeys(ROLES, (404, None)),
+                                                                   "owner": (200, None)}),
     "quiz.result": ("GET", ATTEMPT, {**dict.fromkeys(ROLES, (404, None)), "owner": (200, None)}),
     "accounts.signup": ("GET", "/id/signup", signed_in(302, "/id/", anonymous=(200, None))),
     "accounts.login": ("GET", "/en/login", signed_in(302, "/en/", anonymous=(200, None))),
@@ -142,7 +145,7 @@ def test_route_answers_each_role_as_expected(client, login_as, owned_attempt, ow
         login_as(role, username="lain")
     favicon = client.application.extensions["saring.assets"].hashed["favicon.svg"].split(".")[1]
     values = {"attempt": owned_attempt, "owner": owner_id(client), "classroom": owned_class, "favicon": favicon,
-              "device": owner_device(client), "revision": draft_revision(client)}
+              "device": owner_device(client), "revision": draft_revision(client), "sitting": owner_sitting(client)}
     with client.open(path.format(**values), method=method) as response:
         status, location = expected[role]
         assert response.status_code == status
@@ -163,7 +166,7 @@ def test_a_first_password_opens_only_the_account_page(client, create_user, owned
     method, path, expected = MATRIX[endpoint]
     favicon = client.application.extensions["saring.assets"].hashed["favicon.svg"].split(".")[1]
     values = {"attempt": owned_attempt, "owner": owner_id(client), "classroom": owned_class, "favicon": favicon,
-              "device": owner_device(client), "revision": draft_revision(client)}
+              "device": owner_device(client), "revision": draft_revision(client), "sitting": owner_sitting(client)}
     with client.open(path.format(**values), method=method) as response:
         if endpoint in FIRST_PASSWORD_OPENS:
             assert response.status_code == expected["learner"][0]

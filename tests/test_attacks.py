@@ -16,7 +16,7 @@ from saring.config import PROJECT_ROOT
 from saring.editing.models import ContentRevision
 from saring.extensions import db
 from saring.learning import LessonProgress
-from tests.conftest import PASSWORD, draft_revision, owner_device, owner_id
+from tests.conftest import PASSWORD, draft_revision, owner_device, owner_id, owner_sitting
 from tests.test_access import ACCOUNTS, MATRIX
 
 POSTS = sorted(endpoint for endpoint, (method, _path, _expected) in MATRIX.items() if method == "POST")
@@ -51,7 +51,7 @@ def snapshot() -> dict:
 def values_for(client) -> dict:
     favicon = client.application.extensions["saring.assets"].hashed["favicon.svg"].split(".")[1]
     return {"owner": owner_id(client), "favicon": favicon, "device": owner_device(client),
-            "revision": draft_revision(client)}
+            "revision": draft_revision(client), "sitting": owner_sitting(client)}
 
 
 def sign_in(client, login_as, role):

@@ -284,6 +284,11 @@ class CheckFormText:
     items: tuple[CheckItem, ...]
     path: str
 
+    @property
+    def fingerprint(self) -> str:
+        """Changes whenever a card changes; made of what the page shows, never of the items' truth."""
+        return hashlib.sha256(json.dumps([(i.id, i.body_html) for i in self.items]).encode()).hexdigest()[:16]
+
 
 @dataclass(frozen=True)
 class CheckForm:
