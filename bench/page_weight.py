@@ -32,6 +32,7 @@ PAGES = [  # (name, path template); {lang} is filled in
     ("module", "/{lang}/modules/teknik-manipulasi"),
     ("lesson", "/{lang}/modules/solidaritas-digital/bantu-keluarga"),
     ("quiz", "/{lang}/modules/teknik-manipulasi/quiz"),
+    ("discernment check", "/{lang}/check"),
     ("result", None),
 ]
 
