@@ -12,6 +12,8 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from .accounts import GRANTED_ROLES, ROLES, SignupForm, User, UserRole, role_required
+from .content import get_library
+from .discernment.reports import MIN_LEARNERS, check_report
 from .extensions import db
 from .i18n import LANG_PREFIX
 from .passwords import generate_password
@@ -115,3 +117,10 @@ def role_name(role: str) -> str:
 def role_names():
     """Templates show roles by their translated names."""
     return {"role_name": role_name}
+
+
+@bp.get("/check")
+@role_required("admin")
+def check():
+    """The discernment check over every learner who took it before and after, without names."""
+    return render_template("admin/check.html", report=check_report(get_library(), None), min_learners=MIN_LEARNERS)

@@ -91,6 +91,10 @@ MATRIX = {
         (404, None), (200, None), "%2Fid%2Fclasses%2F{classroom}%2Fmodules%2Fhoaks%2Fitems")),
     "classes.items_csv": ("GET", "/id/classes/{classroom}/modules/hoaks/items.csv", only_teachers(
         (404, None), (200, None), "%2Fid%2Fclasses%2F{classroom}%2Fmodules%2Fhoaks%2Fitems.csv")),
+    "classes.check": ("GET", "/id/classes/{classroom}/check", only_teachers(
+        (404, None), (200, None), "%2Fid%2Fclasses%2F{classroom}%2Fcheck")),
+    "classes.check_csv": ("GET", "/id/classes/{classroom}/check.csv", only_teachers(
+        (404, None), (200, None), "%2Fid%2Fclasses%2F{classroom}%2Fcheck.csv")),
     "classes.join": ("GET", "/id/join", signed_in(200, anonymous=(302, "/id/login?next=%2Fid%2Fjoin"))),
     "classes.remove_learner": ("POST", "/id/classes/{classroom}/learners/{owner}/remove", only_teachers(
         (404, None), (302, "/id/classes/{classroom}"),
@@ -124,6 +128,8 @@ MATRIX = {
     "editor.drafts": ("GET", "/id/editor/drafts?ids={revision}", only_editors(
         200, None, "/id/editor/drafts?ids={revision}")),
     "editor.publish_drafts": ("POST", "/id/editor/drafts", only_editors(404, None, "/id/editor/drafts")),
+    "admin.check": ("GET", "/id/admin/check", {
+        **only_admin(200), "anonymous": (302, "/id/login?next=%2Fid%2Fadmin%2Fcheck")}),
     "admin.users": ("GET", "/id/admin/users", {
         **only_admin(200), "anonymous": (302, "/id/login?next=%2Fid%2Fadmin%2Fusers")}),
     "admin.change_role": ("POST", "/id/admin/users/{owner}/roles", {
