@@ -22,6 +22,7 @@ from . import (
     pagecache,
     privacy,
     quizzes,
+    reviews,
     security,
     sessions,
     site,
@@ -69,12 +70,13 @@ def create_app(test_config: dict | None = None) -> Flask:
                      log_problems=command_name is None or command_name in SERVING_COMMANDS)
     pagecache.init_app(app)
     sessions.init_app(app)
+    reviews.init_app(app)
     app.cli.add_command(content_cli)
     app.cli.add_command(admin.users_cli)
     app.cli.add_command(backup.backup_command)
 
-    for feature in (site, accounts, sessions, learning, quizzes, discernment, classes, admin, editing, offline,
-                    privacy):
+    for feature in (site, accounts, sessions, learning, quizzes, reviews, discernment, classes, admin, editing,
+                    offline, privacy):
         app.register_blueprint(feature.bp)
     site.register_error_handlers(app)
     limits.init_app(app)  # after the blueprints: it limits some of their views

@@ -20,6 +20,7 @@ from .extensions import db
 from .i18n import LANG_PREFIX, current_language, local_today
 from .pagecache import kept_page, shown_to
 from .quizzes import QuizSummary, quiz_summaries
+from .reviews import due_count
 
 bp = Blueprint("learn", __name__)
 MEDIA_MAX_AGE = 7 * 24 * 3600
@@ -171,8 +172,9 @@ def home():
     """Where to continue, then the modules."""
     progress = learner_progress(get_library().modules)
     assigned = assigned_modules(progress)
+    reviews = due_count(current_user.id) if current_user.is_authenticated else 0
     return render_template("learn/home.html", progress=progress, next_step=where_to_continue(progress),
-                           assigned=assigned, check=check_invitation(assigned))
+                           assigned=assigned, check=check_invitation(assigned), reviews=reviews)
 
 
 def check_invitation(assigned: list[AssignedModule]) -> str | None:

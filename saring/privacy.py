@@ -25,6 +25,7 @@ from .i18n import LANG_PREFIX, current_language, local_today
 from .learning import LessonProgress
 from .limits import give_back_password_tries, take_password_try
 from .quizzes import QuizAttempt
+from .reviews import ReviewCard
 from .sessions import devices_of, end_session
 
 bp = Blueprint("privacy", __name__, url_prefix=LANG_PREFIX)
@@ -65,6 +66,7 @@ def data_of(user: User) -> dict:
                                 .order_by(Classroom.created_at, Classroom.id)).all()
     checks = db.session.scalars(sa.select(CheckSitting).filter_by(user_id=user.id)
                                 .options(selectinload(CheckSitting.answers)).order_by(CheckSitting.id)).all()
+    cards = db.session.scalars(sa.select(ReviewCard).filter_by(user_id=user.id).order_by(ReviewCard.id)).all()
     edits = db.session.execute(sa.select(ContentRevision.path, ContentRevision.message, ContentRevision.created_at,
                                          ContentRevision.published_at).where(ContentRevision.author_id == user.id)
                                .order_by(ContentRevision.id)).all()
@@ -101,6 +103,8 @@ def data_of(user: User) -> dict:
             "answers": [{"item_id": answer.item_id, "said": "false" if answer.said_false else "genuine",
                          "right": answer.correct} for answer in sitting.answers],
         } for sitting in checks],
+        "reviews": [{"kind": card.kind, "module_id": card.module_id, "id": card.ref, "due": stamp(card.due),
+                     "last_review": stamp(card.last_review), "reviews": card.reviews} for card in cards],
         # an editor's revisions in the workspace: which file, when, and the message (the texts are content)
         "content_revisions": [{"path": path, "message": message, "saved_at": stamp(saved_at),
                                "published_at": stamp(published_at)}

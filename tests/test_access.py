@@ -54,6 +54,7 @@ MATRIX = {
         anonymous=(302, "/id/login?next=/id/modules/hoaks/jenis-misinformasi"))),
     "quiz.take": ("GET", "/id/modules/hoaks/quiz", dict.fromkeys(ROLES, (200, None))),
     "discernment.take": ("GET", "/id/check", dict.fromkeys(ROLES, (200, None))),
+    "reviews.review": ("GET", "/id/review", signed_in(200, anonymous=(302, "/id/login?next=%2Fid%2Freview"))),
     "discernment.result": ("GET", "/id/check/sittings/{sitting}", {**dict.fromkeys(ROLES, (404, None)),
                                                                    "owner": (200, None)}),
     "quiz.result": ("GET", ATTEMPT, {**dict.fromkeys(ROLES, (404, None)), "owner": (200, None)}),
