@@ -8,12 +8,16 @@ from datetime import UTC, datetime
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
+from sqlalchemy.dialects import postgresql, sqlite
 
 from .extensions import db
 
 # errors that mean the database cannot answer now (down, unreachable, locked, out of connections), not a bug
 UNAVAILABLE = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)
 CONNECT_TIMEOUT_S = 5  # a server that does not answer at all fails a request in seconds, not when gunicorn kills it
+
+# INSERT … ON CONFLICT by dialect: the two databases Saring runs on
+DIALECT_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
 def engine_options(uri: str, options: dict, statement_timeout_ms: int, lock_timeout_ms: int) -> dict:

@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from fsrs import Card, Rating, Scheduler, State
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .content import get_library
 from .content.model import CheckItem, Question
-from .database import utcnow
+from .database import DIALECT_INSERTS, utcnow
 from .discernment.models import CheckSitting
 from .extensions import db
 from .i18n import LANG_PREFIX, current_language, local_today, time_zone
@@ -62,6 +62,7 @@ class ReviewCard(db.Model):
     last_review: Mapped[datetime | None]
     reviews: Mapped[int] = mapped_column(default=0)
     last_key: Mapped[str | None] = mapped_column(sa.String(32))  # the review form that last graded it
+    last_right: Mapped[bool | None]  # and whether that answer was right
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def fsrs_card(self) -> Card:
@@ -72,14 +73,15 @@ class ReviewCard(db.Model):
 
     def keep(self, card: Card) -> None:
         """Store what the scheduler decided."""
-        self.state, self.step, self.stability, self.difficulty = int(card.state), card.step, card.stability, \
-            card.difficulty
-        self.due = card.due.astimezone(UTC).replace(tzinfo=None)
-        self.last_review = card.last_review.astimezone(UTC).replace(tzinfo=None) if card.last_review else None
+        for name, value in state_of(card).items():
+            setattr(self, name, value)
 
 
 def missed(session: Session, user_id: int, kind: str, module_id: str, refs: list[str], now: datetime) -> None:
-    """Schedule the missed questions or items: a new card each, or, for one already reviewed, a lapse."""
+    """Schedule the missed questions or items: a new card each, or, for one already reviewed, a lapse.
+
+    New cards go in with INSERT … ON CONFLICT DO NOTHING: two attempts saved at once (two phones, or
+    several in one flush) never make a card twice, nor fail the attempt over it."""
     if not refs:
         return
     with session.no_autoflush:
@@ -87,14 +89,30 @@ def missed(session: Session, user_id: int, kind: str, module_id: str, refs: list
             ReviewCard.user_id == user_id, ReviewCard.kind == kind, ReviewCard.module_id == module_id,
             ReviewCard.ref.in_(refs)))}
     for ref in refs:
-        card = existing.get(ref)
-        if card is None:
-            card = ReviewCard(user_id=user_id, kind=kind, module_id=module_id, ref=ref)
-            session.add(card)
-            scheduled, _ = SCHEDULER.review_card(Card(due=now), Rating.Again, now)
-        else:
-            scheduled, _ = SCHEDULER.review_card(card.fsrs_card(), Rating.Again, now)
-        card.keep(scheduled)
+        if ref in existing:
+            scheduled, _ = SCHEDULER.review_card(existing[ref].fsrs_card(), Rating.Again, now)
+            existing[ref].keep(scheduled)
+    new = [ref for ref in dict.fromkeys(refs) if ref not in existing]
+    if new:
+        scheduled, _ = SCHEDULER.review_card(Card(due=now), Rating.Again, now)
+        rows = [{"user_id": user_id, "kind": kind, "module_id": module_id, "ref": ref, "reviews": 0,
+                 "created_at": utcnow(), **state_of(scheduled)} for ref in new]
+        insert = DIALECT_INSERTS[session.get_bind().dialect.name](ReviewCard)
+        session.execute(insert.values(rows).on_conflict_do_nothing(
+            index_elements=["user_id", "kind", "module_id", "ref"]))
+
+
+def state_of(card: Card) -> dict:
+    """What the scheduler decided, as the columns that keep it."""
+    return {"state": int(card.state), "step": card.step, "stability": card.stability,
+            "difficulty": card.difficulty, "due": card.due.astimezone(UTC).replace(tzinfo=None),
+            "last_review": card.last_review.astimezone(UTC).replace(tzinfo=None) if card.last_review else None}
+
+
+def pending_cards(session: Session, user_id: int, kind: str, module_id: str) -> list[ReviewCard]:
+    """Cards this flush is adding for the learner (several attempts can be saved at once)."""
+    return [card for card in session.new if isinstance(card, ReviewCard) and card.user_id == user_id
+            and card.kind == kind and card.module_id == module_id]
 
 
 def booster(session: Session, attempt: QuizAttempt, now: datetime) -> None:
@@ -106,6 +124,7 @@ def booster(session: Session, attempt: QuizAttempt, now: datetime) -> None:
         carded = set(session.scalars(sa.select(ReviewCard.ref).where(
             ReviewCard.user_id == attempt.user_id, ReviewCard.kind == QUESTION,
             ReviewCard.module_id == attempt.module_id)))
+    carded.update(card.ref for card in pending_cards(session, attempt.user_id, QUESTION, attempt.module_id))
     if passed_before:
         return
     chosen = [answer.question_id for answer in attempt.answers if answer.correct and answer.question_id not in carded]
@@ -117,12 +136,13 @@ def booster(session: Session, attempt: QuizAttempt, now: datetime) -> None:
 
 def schedule_new_work(session: Session, _flush_context, _instances) -> None:
     """Before a flush saves a quiz attempt or a check sitting: cards for what it missed, and the booster."""
-    now = datetime.now(UTC)
+    now, boosted = datetime.now(UTC), set()
     for obj in list(session.new):
         if isinstance(obj, QuizAttempt):
             missed(session, obj.user_id, QUESTION, obj.module_id,
                    [answer.question_id for answer in obj.answers if not answer.correct], now)
-            if obj.passed:
+            if obj.passed and (obj.user_id, obj.module_id) not in boosted:  # the first pass of several at once
+                boosted.add((obj.user_id, obj.module_id))
                 booster(session, obj, now)
         elif isinstance(obj, CheckSitting):
             missed(session, obj.user_id, ITEM, CHECK_MODULE,
@@ -185,32 +205,44 @@ def answer_of(due: Due, values: list[str]) -> bool | None:
 @bp.route("", methods=["GET", "POST"])
 @login_required
 def review():
-    """Today's review: a few missed questions and items; each answer moves its card to a later day."""
+    """Today's review: a few missed questions and items; each answer moves its card to a later day.
+
+    The answers are sent like a quiz's: the form may wait on the phone while offline (see /sw.js), and its
+    submission key, kept on every card it graded, makes a resend grade nothing twice."""
     lang = current_language()
     if request.method == "GET":
-        return render_template("reviews/review.html", due=due_today(current_user.id, lang), results=None,
-                               submission_key=uuid.uuid4().hex, left=due_count(current_user.id))
+        return render_template("reviews/review.html", due=due_today(current_user.id, lang),
+                               submission_key=uuid.uuid4().hex)
     key = request.form.get("submission_key", "")
     if not SUBMISSION_KEY.fullmatch(key):
         abort(400)
     ids = [int(part) for part in request.form.get("cards", "").split(",") if part.isdigit()][:AT_ONCE]
     cards = db.session.scalars(sa.select(ReviewCard).where(ReviewCard.id.in_(ids),
                                                            ReviewCard.user_id == current_user.id))
-    now, results = datetime.now(UTC), []
-    for card in sorted(cards, key=lambda card: ids.index(card.id)):
+    now = datetime.now(UTC)
+    for card in cards:
         due = shown(card, lang)
-        if due is None:
-            continue
-        right = answer_of(due, request.form.getlist(f"r{card.id}"))
+        right = answer_of(due, request.form.getlist(f"r{card.id}")) if due else None
         if card.last_key != key and right is not None and card.due < end_of_today():
             scheduled, _ = SCHEDULER.review_card(card.fsrs_card(), Rating.Good if right else Rating.Again, now)
             card.keep(scheduled)
             card.reviews += 1
-            card.last_key = key
-        results.append((due, right, request.form.getlist(f"r{card.id}")))
+            card.last_key, card.last_right = key, right
     db.session.commit()
-    return render_template("reviews/review.html", due=None, results=results, submission_key=None,
-                           left=due_count(current_user.id))
+    return redirect(url_for("reviews.results", key=key))
+
+
+@bp.get("/results/<key>")
+@login_required
+def results(key: str):
+    """What one review form graded: each card right or not, its right answer and explanation."""
+    if not SUBMISSION_KEY.fullmatch(key):
+        abort(404)
+    lang = current_language()
+    cards = db.session.scalars(sa.select(ReviewCard).where(ReviewCard.user_id == current_user.id,
+                                                           ReviewCard.last_key == key).order_by(ReviewCard.id))
+    graded = [due for due in (shown(card, lang) for card in cards) if due]
+    return render_template("reviews/results.html", graded=graded, left=due_count(current_user.id))
 
 
 def init_app(_app) -> None:

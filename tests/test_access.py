@@ -55,6 +55,8 @@ MATRIX = {
     "quiz.take": ("GET", "/id/modules/hoaks/quiz", dict.fromkeys(ROLES, (200, None))),
     "discernment.take": ("GET", "/id/check", dict.fromkeys(ROLES, (200, None))),
     "reviews.review": ("GET", "/id/review", signed_in(200, anonymous=(302, "/id/login?next=%2Fid%2Freview"))),
+    "reviews.results": ("GET", "/id/review/results/" + "a" * 32, signed_in(
+        200, anonymous=(302, "/id/login?next=%2Fid%2Freview%2Fresults%2F" + "a" * 32))),
     "discernment.result": ("GET", "/id/check/sittings/{sitting}", {**dict.fromkeys(ROLES, (404, None)),
                                                                    "owner": (200, None)}),
     "quiz.result": ("GET", ATTEMPT, {**dict.fromkeys(ROLES, (404, None)), "owner": (200, None)}),

@@ -73,15 +73,19 @@ def test_a_review_right_comes_back_later_and_one_missed_again_tomorrow(app, lear
         library = app.extensions["saring.content"].library
         quiz = library.module("alpha").quiz.texts["en"]
         right = {f"r{i}": sorted(quiz.question(by_id[i].ref).correct_ids) for i in ids[:1]}
-    wrong = {f"r{i}": "z" for i in ids[1:2]}
+        wrong = {f"r{i}": next(option.id for option in quiz.question(by_id[i].ref).options if not option.correct)
+                 for i in ids[1:2]}
     data = {"submission_key": re.search(r'name="submission_key" value="(\w+)"', page)[1], "cards": ",".join(ids),
             **right, **wrong}
-    result = learner.post("/en/review", data=data).text
-    assert "Right: it comes back later" in result
+    sent = learner.post("/en/review", data=data)
+    result = learner.get(sent.headers["Location"]).text
+    assert "Right: it comes back later" in result and "Not yet right: it comes back tomorrow" in result
     after = {str(card.id): card for card in cards(app)}
     assert days_from_now(after[ids[0]]) > 1.5, "a right review is spaced out further"
-    again = learner.post("/en/review", data=data)  # the same form resent: graded once
-    assert again.status_code == 200 and cards(app)[0].reviews == after[ids[0]].reviews
+    assert 0.9 < days_from_now(after[ids[1]]) < 1.1, "one missed again comes back tomorrow"
+    again = learner.post("/en/review", data=data)  # the same form resent (from a phone that was offline)
+    assert again.headers["Location"] == sent.headers["Location"]
+    assert [card.reviews for card in cards(app)][:2] == [after[ids[0]].reviews, after[ids[1]].reviews] == [1, 1]
 
 
 def test_a_first_pass_adds_a_booster_weeks_later(app, learner):

@@ -35,6 +35,7 @@ def upgrade():
     sa.Column('last_review', sa.DateTime(), nullable=True),
     sa.Column('reviews', sa.Integer(), nullable=False),
     sa.Column('last_key', sa.String(length=32), nullable=True),
+    sa.Column('last_right', sa.Boolean(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_review_cards_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_review_cards')),

@@ -1,14 +1,17 @@
 // Saring's service worker. Every page works without it; it adds three things:
 // the modules a learner saves open offline, other pages show a friendly offline page,
-// and quiz answers (or "done" marks) given offline wait on the phone until the connection returns.
+// and quiz or review answers (or "done" marks) given offline wait on the phone until the connection returns.
 "use strict";
 const SHELL = "saring-shell-{{ version }}";
 const ASSETS = {{ assets|tojson }};
 const OFFLINE = {{ offline_pages|tojson }};
 const MODULE_CACHE = "saring-module-";
 const LANGUAGES = {{ languages|tojson }};  // the first is the default
-// the forms that may wait: a quiz's answers and a lesson's "done"
-const WAITS = new RegExp("^/(" + LANGUAGES.join("|") + ")/modules/[^/]+/(quiz|[^/]+/done)$");
+// the forms that may wait: a quiz's answers, a lesson's "done", and a review's answers
+const WAITS = new RegExp("^/(" + LANGUAGES.join("|") + ")/(modules/[^/]+/(quiz|[^/]+/done)|review)$");
+// the day's review, kept as last seen online so that it can be answered offline
+const REVIEW = new RegExp("^/(" + LANGUAGES.join("|") + ")/review$");
+const REVIEW_CACHE = "saring-review";
 
 self.addEventListener("install", (event) => {
   const pages = Object.values(OFFLINE).map((url) => new Request(url, {credentials: "omit"}));
@@ -58,7 +61,10 @@ function languageOf(url) {
 async function networkFirst(request, url) {
   try {
     const response = await fetch(request);
-    if (response.ok && !response.redirected) await refreshIfSaved(request, response.clone());
+    if (response.ok && !response.redirected) {
+      await refreshIfSaved(request, response.clone());
+      if (REVIEW.test(url.pathname)) await (await caches.open(REVIEW_CACHE)).put(request, response.clone());
+    }
     return response;
   } catch (error) {
     return (await caches.match(request)) || caches.match(OFFLINE[languageOf(url)]);
@@ -86,7 +92,7 @@ async function refreshSavedModules() {
 
 async function forget() {
   for (const name of await caches.keys()) {
-    if (name.startsWith(MODULE_CACHE)) await caches.delete(name);
+    if (name.startsWith(MODULE_CACHE) || name === REVIEW_CACHE) await caches.delete(name);
   }
   await answers("clear");
 }
