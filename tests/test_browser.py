@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -560,5 +561,113 @@ def test_editor_journey_fix_preview_publish_upload_and_revert_seen_on_a_second_i
     assert "Laporan soal" in page.content()
 
     for phone in (editor, learner):
+        phone.validate_html()
+        assert phone.problems == []
+
+
+def test_discernment_journey_check_before_module_review_check_after_and_the_teachers_report(server, phones):
+    """A class takes the check before, a learner finishes the assigned module, reviews what she missed on a
+    later day, takes the check after, and the teacher sees the gain and the leaning and downloads them."""
+    from saring.admin import create_account
+    from saring.classes import Assignment, Classroom, Membership
+    from saring.discernment.models import CheckSitting
+    from saring.reviews import ReviewCard
+    app = server[0]
+    with app.app_context():
+        teacher = create_account("bu-rina", PASSWORD, ("teacher",))
+        learner = create_account("sari", PASSWORD)
+        classroom = Classroom(teacher_id=teacher.id, name="9A Literasi", join_code="R7KQ2M")
+        db.session.add(classroom)
+        db.session.flush()
+        module = get_library().module("hoaks")
+        db.session.add_all([Assignment(classroom_id=classroom.id, module_id=module.id),
+                            Membership(classroom_id=classroom.id, user_id=learner.id)])
+        for number in range(4):  # four classmates who took both checks already: the class shows averages
+            mate = create_account(f"teman{number}", PASSWORD)
+            db.session.add(Membership(classroom_id=classroom.id, user_id=mate.id))
+            for phase, caught, trusted in (("before", 5 + number % 2, 5), ("after", 8, 6 + number % 3)):
+                db.session.add(CheckSitting(user_id=mate.id, form_id="a" if phase == "before" else "b",
+                                            phase=phase, lang="id", submission_key=f"{number}{phase}".ljust(32, "0"),
+                                            caught=caught, false_items=10, trusted=trusted, genuine_items=10))
+        db.session.commit()
+        class_id, learner_id = classroom.id, learner.id
+    student, teacher_phone = phones(2)
+
+    def take_check(wrong_on):
+        """Rate every card by its truth, except the positions in `wrong_on`."""
+        form_id = "a" if learner_id % 2 == 0 else "b"
+        with app.app_context():
+            taken = db.session.scalar(sa.select(sa.func.count()).select_from(CheckSitting)
+                                      .where(CheckSitting.user_id == learner_id))
+            form = get_library().check_form(form_id if not taken else ("b" if form_id == "a" else "a"))
+        for position, item in enumerate(form.texts["id"].items, 1):
+            genuine = item.genuine != (position in wrong_on)
+            screen.get_by_role("group", name=f"Pesan {position} dari 20").get_by_label(
+                "Asli" if genuine else "Palsu").check()
+        screen.get_by_role("button", name="Lihat hasilku").click()
+        student.check()
+
+    screen = student.log_in("sari")
+    student.goto("/id/")
+    assert "Seberapa jeli kamu membedakannya?" in screen.content()
+    screen.get_by_role("link", name="Kerjakan cek").click()
+    student.check()
+    take_check(wrong_on={1, 2, 3, 4, 5, 6})
+    assert "Hasil cekmu" in screen.content() and "Kamu mengenali" in screen.content()
+
+    for lesson in module.lessons:
+        student.goto(f"/id/modules/{module.id}/{lesson.id}")
+        screen.get_by_role("button", name="Aku sudah menyelesaikan pelajaran ini").click()
+        student.check()
+    quiz = module.quiz.texts["id"]
+    first_wrong = next(o.id for o in quiz.questions[0].options if not o.correct)
+    for index, question in enumerate(quiz.questions):
+        for option_id in ({first_wrong} if index == 0 else question.correct_ids):
+            screen.locator(f'input[name="q{index + 1}"][value="{option_id}"]').check()
+    screen.get_by_role("button", name="Cek jawabanku").click()
+    student.check()
+    assert "Kamu lulus!" in screen.content()
+
+    with app.app_context():  # a later day: what she missed is due
+        for card in db.session.scalars(sa.select(ReviewCard).where(ReviewCard.user_id == learner_id)):
+            if card.due - card.created_at < timedelta(days=2):
+                card.last_review = card.last_review - timedelta(days=1) if card.last_review else None
+                card.due = datetime.now(UTC).replace(tzinfo=None) - timedelta(minutes=1)
+        db.session.commit()
+    student.goto("/id/")
+    assert "untuk diulang" in screen.content()
+    screen.get_by_role("link", name="Ulangi sekarang").click()
+    student.check()
+    for group in screen.locator("fieldset.question").all():
+        group.locator("input").first.check()
+    screen.get_by_role("button", name="Cek jawabanku").click()
+    student.check()
+    assert "jawaban sudah diperiksa." in screen.content()
+
+    student.goto("/id/")
+    screen.get_by_role("link", name="Kerjakan cek").click()
+    student.check()
+    take_check(wrong_on={1})
+    assert "Kamu mengenali" in screen.content()
+
+    page = teacher_phone.goto("/en/login")
+    page.get_by_label("Username").fill("bu-rina")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    teacher_phone.check()
+    teacher_phone.goto(f"/en/classes/{class_id}")
+    page.get_by_role("link", name="Discernment check").click()
+    teacher_phone.check()
+    assert "5 learners have taken both checks." in page.content()
+    assert "Telling them apart (discernment, 0 is guessing):" in page.content()
+    assert "Leaning (below 0: towards calling messages false" in page.content()
+    assert page.get_by_role("img", name="Discernment before and after, 9A Literasi").is_visible()
+    assert page.get_by_role("rowheader", name="sari").is_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download as CSV").click()
+    rows = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert rows[0].startswith("Name,Username,Hoaxes caught before") and len(rows) == 6
+
+    for phone in (student, teacher_phone):
         phone.validate_html()
         assert phone.problems == []
