@@ -274,3 +274,23 @@ def test_a_saved_answer_is_never_changed_through_the_orm(app, client, login_as):
         with pytest.raises(RuntimeError, match="never changed"):
             db.session.commit()
 
+
+def test_the_recount_command_counts_rows_written_around_the_orm(app, runner, create_user):
+    user_id = create_user("ani")
+    with app.app_context():
+        attempt = sit(user_id, LIBRARY.module("hoaks"), random.Random(3))
+        db.session.execute(sa.insert(QuizAttempt).values(
+            id=7, user_id=user_id, module_id="hoaks", lang="id", submission_key="a" * 32, score=attempt.score,
+            total=attempt.total, percent=attempt.percent, passed=attempt.passed))
+        db.session.execute(sa.insert(QuizAnswer), [
+            {"attempt_id": 7, "question_id": a.question_id, "chosen": a.chosen, "correct": a.correct}
+            for a in attempt.answers])
+        db.session.execute(sa.insert(LessonProgress).values(user_id=user_id, module_id="hoaks", lesson_id="x"))
+        db.session.commit()
+        assert tallies()["first_attempts"] == []
+    result = runner.invoke(args=["content", "recount"])
+    assert result.exit_code == 0, result.output
+    assert "from 1 first attempts (at 1 quizzes) and 1 finished lessons" in result.output
+    with app.app_context():
+        assert tallies() == counted_by_hand()
+        assert tallies()["first_attempts"] == [(user_id, "hoaks", 7)]
