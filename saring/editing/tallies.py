@@ -13,7 +13,7 @@ sums the report needs are kept with the data, a few hundred rows however many le
   the report finds the wrong options against the key as it is now;
 - `lesson_tallies`: per lesson, the learners who finished it.
 
-A flush hook keeps them: a new attempt that claims its place adds its answers, a new finished
+Two flush hooks keep them: a new attempt that claims its place adds its answers, a new finished
 lesson adds 1, and a deleted account, attempt or finished lesson is taken out before its rows go
 (the account's rows go by ON DELETE CASCADE, out of the ORM's sight). Rows that reach 0 go, so the
 tallies always equal `recount()` from the raw tables. Attempts, answers and finished lessons are
@@ -23,6 +23,9 @@ with `sa.insert`/`sa.update`/`sa.delete`, which skip the flush, are counted only
 """
 
 from __future__ import annotations
+
+import functools
+from collections import Counter
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -102,47 +105,76 @@ TALLIES = ((QuizTally, QuizTally.takers), (QuestionTally, QuestionTally.answers)
            (LessonTally, LessonTally.finished))
 
 
-def add_to_tallies(connection: sa.Connection, model, rows: sa.Select) -> None:
-    """Add each row of `rows` (the model's key, then its counts) to the tally with that key, made if missing.
+@functools.cache
+def adding(dialect: str, model) -> sa.Insert:
+    """The upsert that adds a row's counts to the tally with its key, made if missing.
 
-    Rows come in key order, so two transactions lock the tallies they share in the same order (PostgreSQL).
+    Built once per dialect: SQLAlchemy caches no dialect's INSERT … ON CONFLICT, so each use compiles it.
     """
     table = model.__table__
-    keys = [column.name for column in table.primary_key]
-    counts = [column.name for column in table.columns if not column.primary_key]
-    in_key_order = rows.order_by(*list(rows.selected_columns)[:len(keys)])
-    insert = INSERTS[connection.dialect.name](table).from_select(keys + counts, in_key_order)
-    connection.execute(insert.on_conflict_do_update(
-        index_elements=keys, set_={name: table.c[name] + insert.excluded[name] for name in counts}))
+    insert = INSERTS[dialect](table)
+    return insert.on_conflict_do_update(
+        index_elements=list(table.primary_key.columns),
+        set_={column.name: column + insert.excluded[column.name] for column in table.columns
+              if not column.primary_key})
+
+
+def add(connection: sa.Connection, model, counts: dict[tuple, tuple[int, ...]], sign: int) -> None:
+    """Add `sign` times each key's counts (in the model's column order) to its tally; rows that reach 0 go.
+
+    Keys go in order, so two transactions lock the tallies they share in the same order (PostgreSQL).
+    """
+    if not counts:
+        return
+    names = [column.name for column in model.__table__.columns]
+    connection.execute(adding(connection.dialect.name, model),
+                       [dict(zip(names, (*key, *(sign * count for count in sums)), strict=True))
+                        for key, sums in sorted(counts.items())])
+    if sign < 0:
+        count = next(column for tallied, column in TALLIES if tallied is model)
+        connection.execute(sa.delete(model).where(count <= 0))
 
 
 def count_attempts(connection: sa.Connection, attempts, sign: int) -> None:
-    """Add (sign 1) or take out (sign -1) the attempts that meet `attempts`, a condition on QuizAttempt."""
-    add_to_tallies(connection, QuizTally, sa.select(QuizAttempt.module_id, sign * sa.func.count())
-                   .where(attempts).group_by(QuizAttempt.module_id))
-    right = sa.cast(QuizAnswer.correct, sa.Integer)
-    rest = QuizAttempt.score - right
-    answers = sa.select().select_from(QuizAnswer).join(QuizAttempt, QuizAttempt.id == QuizAnswer.attempt_id) \
-        .where(attempts)
-    add_to_tallies(connection, QuestionTally, answers.add_columns(
-        QuizAttempt.module_id, QuizAnswer.question_id, sign * sa.func.count(), sign * sa.func.sum(right),
-        sign * sa.func.sum(rest), sign * sa.func.sum(right * rest), sign * sa.func.sum(rest * rest))
-        .group_by(QuizAttempt.module_id, QuizAnswer.question_id))
-    add_to_tallies(connection, ChoiceTally, answers.add_columns(
-        QuizAttempt.module_id, QuizAnswer.question_id, QuizAnswer.chosen, sign * sa.func.count())
-        .group_by(QuizAttempt.module_id, QuizAnswer.question_id, QuizAnswer.chosen))
+    """Add (sign 1) or take out (sign -1) first attempts, each (module id, score, [(question id, chosen, right)]).
+
+    For each answer, right is 1 or 0 and rest the score without it, as item_report.Sums reads them.
+    """
+    takers, choices, questions = Counter(), Counter(), {}
+    for module_id, score, answers in attempts:
+        takers[module_id,] += 1
+        for question_id, chosen, correct in answers:
+            right = int(correct)
+            rest = score - right
+            sums = questions.setdefault((module_id, question_id), [0] * 5)
+            for position, value in enumerate((1, right, rest, right * rest, rest * rest)):
+                sums[position] += value
+            choices[module_id, question_id, chosen] += 1
+    add(connection, QuizTally, {key: (n,) for key, n in takers.items()}, sign)
+    add(connection, QuestionTally, {key: tuple(sums) for key, sums in questions.items()}, sign)
+    add(connection, ChoiceTally, {key: (n,) for key, n in choices.items()}, sign)
+
+
+def saved_attempts(connection: sa.Connection, attempt_ids: list[int]) -> list:
+    """The stored attempts with these ids, as count_attempts takes them, in one query."""
+    found: dict[int, tuple] = {}
+    if attempt_ids:
+        for attempt_id, module_id, score, question_id, chosen, correct in connection.execute(
+                sa.select(QuizAttempt.id, QuizAttempt.module_id, QuizAttempt.score, QuizAnswer.question_id,
+                          QuizAnswer.chosen, QuizAnswer.correct)
+                .join(QuizAnswer, QuizAnswer.attempt_id == QuizAttempt.id).where(QuizAttempt.id.in_(attempt_ids))):
+            found.setdefault(attempt_id, (module_id, score, []))[2].append((question_id, chosen, correct))
+    return list(found.values())
 
 
 def count_lessons(connection: sa.Connection, lessons, sign: int) -> None:
-    """Add (sign 1) or take out (sign -1) the finished lessons that meet `lessons`, a condition on LessonProgress."""
-    add_to_tallies(connection, LessonTally, sa.select(LessonProgress.module_id, LessonProgress.lesson_id,
-                                                      sign * sa.func.count())
-                   .where(lessons).group_by(LessonProgress.module_id, LessonProgress.lesson_id))
+    """Add (sign 1) or take out (sign -1) finished lessons, each (module id, lesson id)."""
+    add(connection, LessonTally, {key: (n,) for key, n in Counter(map(tuple, lessons)).items()}, sign)
 
 
 def claim_earliest(connection: sa.Connection, attempts) -> sa.Insert:
-    """The INSERT that claims, for each learner and module without a first attempt, their earliest attempt
-    among those that meet `attempts`."""
+    """The INSERT … SELECT that claims, for each learner and module without a first attempt, their earliest
+    attempt among those that meet `attempts`."""
     return INSERTS[connection.dialect.name](FirstAttempt).from_select(
         ["user_id", "module_id", "attempt_id"],
         sa.select(QuizAttempt.user_id, QuizAttempt.module_id, sa.func.min(QuizAttempt.id)).where(attempts)
@@ -168,18 +200,19 @@ def take_out_deleted(session: Session, _flush_context, _instances) -> None:
     refuse_changes_to_counted_rows(session)
     users = {row.id for row in session.deleted if isinstance(row, User)}
     attempts = [row.id for row in session.deleted if isinstance(row, QuizAttempt) and row.user_id not in users]
-    lessons = [row.id for row in session.deleted if isinstance(row, LessonProgress) and row.user_id not in users]
+    lessons = [(row.module_id, row.lesson_id) for row in session.deleted
+               if isinstance(row, LessonProgress) and row.user_id not in users]
     if not (users or attempts or lessons):
         return
     connection = session.connection()
     claims = connection.execute(sa.delete(FirstAttempt).where(
         sa.or_(FirstAttempt.user_id.in_(users), FirstAttempt.attempt_id.in_(attempts)))
         .returning(FirstAttempt.attempt_id, FirstAttempt.user_id, FirstAttempt.module_id)).all()
-    if claims:
-        count_attempts(connection, QuizAttempt.id.in_([claim.attempt_id for claim in claims]), -1)
-    count_lessons(connection, sa.or_(LessonProgress.user_id.in_(users), LessonProgress.id.in_(lessons)), -1)
-    for model, count in TALLIES:
-        connection.execute(sa.delete(model).where(count == 0))
+    count_attempts(connection, saved_attempts(connection, [claim.attempt_id for claim in claims]), -1)
+    if users:  # the accounts' finished lessons, which go by ON DELETE CASCADE
+        lessons += connection.execute(sa.select(LessonProgress.module_id, LessonProgress.lesson_id)
+                                      .where(LessonProgress.user_id.in_(users))).all()
+    count_lessons(connection, lessons, -1)
     # a learner who keeps other attempts at the module: the earliest of them becomes the first, after the flush
     session.info.setdefault(UNCLAIMED, set()).update(
         (claim.user_id, claim.module_id) for claim in claims if claim.user_id not in users)
@@ -188,25 +221,25 @@ def take_out_deleted(session: Session, _flush_context, _instances) -> None:
 def add_new(session: Session, _flush_context) -> None:
     """After a flush saved attempts or finished lessons: add the first attempts and the lessons to the tallies."""
     attempts = sorted((row for row in session.new if isinstance(row, QuizAttempt)), key=lambda row: row.id)
-    lessons = [row.id for row in session.new if isinstance(row, LessonProgress)]
+    lessons = [(row.module_id, row.lesson_id) for row in session.new if isinstance(row, LessonProgress)]
     unclaimed = session.info.pop(UNCLAIMED, set())
     if not (attempts or lessons or unclaimed):
         return
     connection = session.connection()
-    claimed = []
     if attempts:
-        claimed += connection.execute(
-            INSERTS[connection.dialect.name](FirstAttempt)
-            .values([{"user_id": row.user_id, "module_id": row.module_id, "attempt_id": row.id} for row in attempts])
-            .on_conflict_do_nothing().returning(FirstAttempt.attempt_id)).scalars().all()
+        claimed = set(connection.execute(
+            INSERTS[connection.dialect.name](FirstAttempt).on_conflict_do_nothing().returning(FirstAttempt.attempt_id),
+            [{"user_id": row.user_id, "module_id": row.module_id, "attempt_id": row.id} for row in attempts]
+        ).scalars())
+        count_attempts(connection, [(row.module_id, row.score, [(a.question_id, a.chosen, a.correct)
+                                                                for a in row.answers])
+                                    for row in attempts if row.id in claimed], 1)
     if unclaimed:
-        claimed += connection.execute(claim_earliest(connection, sa.or_(*(
+        promoted = connection.execute(claim_earliest(connection, sa.or_(*(
             sa.and_(QuizAttempt.user_id == user_id, QuizAttempt.module_id == module_id)
             for user_id, module_id in sorted(unclaimed)))).returning(FirstAttempt.attempt_id)).scalars().all()
-    if claimed:
-        count_attempts(connection, QuizAttempt.id.in_(claimed), 1)
-    if lessons:
-        count_lessons(connection, LessonProgress.id.in_(lessons), 1)
+        count_attempts(connection, saved_attempts(connection, promoted), 1)
+    count_lessons(connection, lessons, 1)
 
 
 def recount(connection: sa.Connection) -> None:
@@ -224,8 +257,22 @@ def recount(connection: sa.Connection) -> None:
     connection.execute(claim_earliest(connection, sa.true()))
     for model, _ in TALLIES:
         connection.execute(sa.delete(model))
-    count_attempts(connection, QuizAttempt.id.in_(sa.select(FirstAttempt.attempt_id)), 1)
-    count_lessons(connection, sa.true(), 1)
+    right = sa.cast(QuizAnswer.correct, sa.Integer)
+    rest = QuizAttempt.score - right
+    first = sa.select().select_from(FirstAttempt).join(QuizAttempt, QuizAttempt.id == FirstAttempt.attempt_id)
+    answers = first.join(QuizAnswer, QuizAnswer.attempt_id == QuizAttempt.id)
+    for model, rows in (
+            (QuizTally, first.add_columns(QuizAttempt.module_id, sa.func.count()).group_by(QuizAttempt.module_id)),
+            (QuestionTally, answers.add_columns(
+                QuizAttempt.module_id, QuizAnswer.question_id, sa.func.count(), sa.func.sum(right),
+                sa.func.sum(rest), sa.func.sum(right * rest), sa.func.sum(rest * rest))
+             .group_by(QuizAttempt.module_id, QuizAnswer.question_id)),
+            (ChoiceTally, answers.add_columns(QuizAttempt.module_id, QuizAnswer.question_id, QuizAnswer.chosen,
+                                              sa.func.count())
+             .group_by(QuizAttempt.module_id, QuizAnswer.question_id, QuizAnswer.chosen)),
+            (LessonTally, sa.select(LessonProgress.module_id, LessonProgress.lesson_id, sa.func.count())
+             .group_by(LessonProgress.module_id, LessonProgress.lesson_id))):
+        connection.execute(sa.insert(model).from_select([column.name for column in model.__table__.columns], rows))
 
 
 def init_app(_app) -> None:
