@@ -35,7 +35,7 @@ class LessonProgress(db.Model):
                       # the class report reads a class's rows from this index alone, never the scattered table rows
                       sa.Index("ix_lesson_progress_user_id_module_id", "user_id", "module_id", "lesson_id",
                                "completed_at"),
-                      # the item report counts each lesson's learners from this index, not the whole table
+                      # the tallies' recount counts each lesson's learners from this index, not the whole table
                       sa.Index("ix_lesson_progress_module_id_lesson_id", "module_id", "lesson_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -30,7 +30,7 @@ class QuizAttempt(db.Model):
 
     __tablename__ = "quiz_attempts"
     __table_args__ = (sa.UniqueConstraint("user_id", "submission_key"),
-                      # the item report finds each learner's first attempt at a module, and counts them, here
+                      # a learner's earliest attempt at a module, found here when the tallies are recounted
                       sa.Index("ix_quiz_attempts_module_id_user_id", "module_id", "user_id", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)

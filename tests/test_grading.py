@@ -92,7 +92,8 @@ def test_the_database_keeps_one_answer_per_question_of_an_attempt(app, owned_att
     """The code never writes two; the database refuses them too, whatever writes next."""
     with app.app_context():
         first = db.session.scalars(sa.select(QuizAnswer).where(QuizAnswer.attempt_id == owned_attempt)).first()
-        db.session.add(QuizAnswer(attempt_id=owned_attempt, question_id=first.question_id, chosen="a", correct=False))
+        # an INSERT of its own: the ORM refuses any answer added to a saved attempt before the database sees it
         with pytest.raises(sa.exc.IntegrityError):
-            db.session.commit()
+            db.session.execute(sa.insert(QuizAnswer).values(attempt_id=owned_attempt, question_id=first.question_id,
+                                                            chosen="a", correct=False))
         db.session.rollback()

@@ -13,6 +13,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from saring.config import PROJECT_ROOT
+from saring.editing.tallies import recount
 from saring.extensions import db
 from tests.conftest import make_app, scratch_database
 
@@ -64,15 +65,32 @@ FIRST_ROWS = {
         {"id": 4, "attempt_id": 2, "question_id": "hoaks-q2", "chosen": "a,d", "correct": True},
     ],
 }
+# The item report's tallies that the upgrade counts from those rows: each learner's earliest attempt is
+# their first; per answer, right is 1 or 0 and rest the score without it.
+TALLIES = {
+    "first_attempts": [{"user_id": 1, "module_id": "hoaks", "attempt_id": 1},
+                       {"user_id": 2, "module_id": "hoaks", "attempt_id": 2}],
+    "quiz_tallies": [{"module_id": "hoaks", "takers": 2}],
+    "question_tallies": [  # q1: right twice, rests 0 and 1; q2: wrong with rest 1, right with rest 1
+        {"module_id": "hoaks", "question_id": "hoaks-q1", "answers": 2, "right_answers": 2, "rest_sum": 1,
+         "rest_sum_right": 1, "rest_squares": 1},
+        {"module_id": "hoaks", "question_id": "hoaks-q2", "answers": 2, "right_answers": 1, "rest_sum": 2,
+         "rest_sum_right": 1, "rest_squares": 2}],
+    "choice_tallies": [{"module_id": "hoaks", "question_id": "hoaks-q1", "chosen": "a", "answers": 2},
+                       {"module_id": "hoaks", "question_id": "hoaks-q2", "chosen": "a,d", "answers": 1},
+                       {"module_id": "hoaks", "question_id": "hoaks-q2", "chosen": "b,c", "answers": 1}],
+    "lesson_tallies": [{"module_id": "hoaks", "lesson_id": "jenis-misinformasi", "finished": 2},
+                       {"module_id": "hoaks", "lesson_id": "kenapa-kita-menyebar", "finished": 1}],
+}
 # What later revisions add to those rows when they upgrade: each new column's default.
 ADDED_TO_USERS = {"session_version": 0, "must_change_password": False, "display_name": None, "pages_version": 0}
 ADDED_TO_ATTEMPTS = {"quiz_version": None}
 
 
 def upgraded(rows):
-    """The first revision's rows as the latest revision holds them."""
+    """The first revision's rows as the latest revision holds them, with the tallies counted from them."""
     return {**rows, "users": [{**user, **ADDED_TO_USERS} for user in rows["users"]],
-            "quiz_attempts": [{**attempt, **ADDED_TO_ATTEMPTS} for attempt in rows["quiz_attempts"]]}
+            "quiz_attempts": [{**attempt, **ADDED_TO_ATTEMPTS} for attempt in rows["quiz_attempts"]], **TALLIES}
 # Rows written at the latest revision, in the tables later revisions made.
 LATER_ROWS = {
     "user_roles": [{"id": 1, "user_id": 3, "role": "teacher"}, {"id": 2, "user_id": 1, "role": "admin"}],
@@ -121,7 +139,7 @@ def assert_rows_kept(connection, expected):
         columns = [column["name"] for column in inspector.get_columns(name)]
         assert set(columns) <= set(rows[0]), f"{name} has columns this test does not know: fill them too"
         found = connection.execute(sa.select(typed_table(name, columns))
-                                   .order_by(sa.column(columns[0]))).mappings().all()
+                                   .order_by(*map(sa.column, columns))).mappings().all()
         assert [dict(row) for row in found] == [{column: row[column] for column in columns} for row in rows], name
 
 
@@ -148,6 +166,8 @@ def test_upgrade_from_the_first_revision_and_back_keeps_every_row(empty_database
         upgrade()
         expected = upgraded(FIRST_ROWS)
         with db.engine.begin() as connection:
+            assert_rows_kept(connection, expected)
+            recount(connection)  # the same statements as the upgrade's: nothing changes
             assert_rows_kept(connection, expected)
             insert(connection, LATER_ROWS)
             for user_id, values in LATER_USER_VALUES.items():

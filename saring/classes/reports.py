@@ -129,6 +129,10 @@ class Item:
         """Count `learners` first answers that chose the options `chosen` ("a,c")."""
         self.answered += learners
         self.correct += learners * correct
+        self.add_choices(chosen, learners)
+
+    def add_choices(self, chosen: str, learners: int = 1) -> None:
+        """Count the wrong options among `chosen` ("a,c") for `learners` first answers."""
         # each wrong option on its own: in "a,b" for a key of "a,c", only b was a wrong choice
         self.wrong_choices.update(dict.fromkeys(set(filter(None, chosen.split(","))) - self.correct_ids, learners))
 

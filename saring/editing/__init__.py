@@ -1,13 +1,14 @@
-"""The editor workspace: drafts, checks, previews, publishing and history of content, and the item report."""
+"""The editor workspace: drafts, checks, previews, publishing and history of content, and the item report
+with the running totals it reads."""
 
 from flask import Flask, request
 
-from . import cli, history, uploads, views
+from . import cli, history, tallies, uploads, views
 from .models import PublishedContent
 from .uploads import MAX_UPLOAD_BYTES
 
 bp = views.bp
-__all__ = ["PublishedContent", "bp", "cli", "history", "init_app", "uploads"]
+__all__ = ["PublishedContent", "bp", "cli", "history", "init_app", "tallies", "uploads"]
 
 
 def allow_larger_forms() -> None:
@@ -19,5 +20,6 @@ def allow_larger_forms() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Raise the form limit for the workspace; before CSRFProtect reads any form."""
+    """Raise the form limit for the workspace, before CSRFProtect reads any form; keep the item report's tallies."""
     app.before_request(allow_larger_forms)
+    tallies.init_app(app)

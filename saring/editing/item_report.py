@@ -1,9 +1,9 @@
 """The item report: how every quiz question and lesson of the content fares with all learners.
 
 Figures come from each learner's first attempt at a quiz (later attempts are practice on questions
-the learner has already seen explained) and from the lessons learners marked done. Everything is
-summed in the database, in three queries whatever the number of modules, questions or learners:
-no learner's row comes back to Python.
+the learner has already seen explained) and from the lessons learners marked done. The sums are kept
+as attempts and lessons are saved (saring/editing/tallies.py), so the report reads a few hundred
+rows in three queries, whatever the number of modules, questions or learners.
 """
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ import sqlalchemy as sa
 from ..classes.reports import Item
 from ..content.model import LANGUAGES, Library, Module, Question
 from ..extensions import db
-from ..learning import LessonProgress
-from ..quizzes import QuizAnswer, QuizAttempt
+from .tallies import ChoiceTally, LessonTally, QuestionTally, QuizTally
 
 MIN_ATTEMPTS = 20  # fewer first attempts than this: no discrimination and no flags, only counts
 TOO_EASY_ABOVE = 90  # percent right on the first try
@@ -111,28 +110,16 @@ class ItemReport:
                    for module in self.modules)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Sums:
-    """What a question's discrimination needs: x is right (1) or wrong (0), y the rest of the score."""
+    """What a question's discrimination needs, as question_tallies keeps it: over n answers, x is right (1) or
+    wrong (0) and y the rest of the score; x, y, xy and yy are their sums."""
 
     n: int = 0
     x: int = 0
     y: int = 0
     xy: int = 0
     yy: int = 0
-
-    def add(self, right: bool, learners: int, scores: int, squares: int) -> None:
-        """Add `learners` answers alike in `right`, whose attempts' scores sum to `scores`, their squares to `squares`.
-
-        The rest of each learner's score is y = score - x, so Σy = Σscore - Σx, Σxy = x(Σscore - n)
-        and Σy² = Σscore² - 2xΣscore + xn for a group sharing x.
-        """
-        x = int(right)
-        self.n += learners
-        self.x += x * learners
-        self.y += scores - x * learners
-        self.xy += x * (scores - learners)
-        self.yy += squares - 2 * x * scores + x * learners
 
     def correlation(self) -> float | None:
         """The point-biserial correlation of x and y, or None when either never varies."""
@@ -178,45 +165,37 @@ def question_figures(item: Item, sums: Sums, question: Question) -> QuestionFigu
         wrong_option=wrong[0], wrong_count=wrong[1], flags=flags_of(item, discrimination))
 
 
-def first_attempts_only():
-    """The condition that an attempt is its learner's first at its module: none of theirs there came before."""
-    earlier = sa.orm.aliased(QuizAttempt)
-    return ~sa.exists().where(earlier.module_id == QuizAttempt.module_id, earlier.user_id == QuizAttempt.user_id,
-                              earlier.id < QuizAttempt.id)
-
-
 def item_report(library: Library) -> ItemReport:
     """Per module: each lesson's learners and each quiz question's figures from first attempts, in three queries."""
     quiz_ids = [module.id for module in library.modules if module.quiz]
     # one row per question and distinct answer ("a", "a,c"…): as many rows however many learners there are
     answers = db.session.execute(
-        sa.select(QuizAttempt.module_id, QuizAnswer.question_id, QuizAnswer.chosen, QuizAnswer.correct,
-                  sa.func.count(), sa.func.sum(QuizAttempt.score), sa.func.sum(QuizAttempt.score * QuizAttempt.score))
-        .join(QuizAttempt, QuizAttempt.id == QuizAnswer.attempt_id)
-        .where(QuizAttempt.module_id.in_(quiz_ids), first_attempts_only())
-        .group_by(QuizAttempt.module_id, QuizAnswer.question_id, QuizAnswer.chosen, QuizAnswer.correct)).all()
+        sa.select(QuestionTally.module_id, QuestionTally.question_id, QuestionTally.answers,
+                  QuestionTally.right_answers, QuestionTally.rest_sum, QuestionTally.rest_sum_right,
+                  QuestionTally.rest_squares, ChoiceTally.chosen, ChoiceTally.answers)
+        .join(ChoiceTally, sa.and_(ChoiceTally.module_id == QuestionTally.module_id,
+                                   ChoiceTally.question_id == QuestionTally.question_id))
+        .where(QuestionTally.module_id.in_(quiz_ids))).all()
     takers = dict(db.session.execute(
-        sa.select(QuizAttempt.module_id, sa.func.count(sa.distinct(QuizAttempt.user_id)))
-        .where(QuizAttempt.module_id.in_(quiz_ids)).group_by(QuizAttempt.module_id)).all())
+        sa.select(QuizTally.module_id, QuizTally.takers).where(QuizTally.module_id.in_(quiz_ids))).all())
     finished = {(module_id, lesson_id): count for module_id, lesson_id, count in db.session.execute(
-        sa.select(LessonProgress.module_id, LessonProgress.lesson_id, sa.func.count())
-        .where(LessonProgress.module_id.in_([module.id for module in library.modules]))
-        .group_by(LessonProgress.module_id, LessonProgress.lesson_id))}
+        sa.select(LessonTally.module_id, LessonTally.lesson_id, LessonTally.finished)
+        .where(LessonTally.module_id.in_([module.id for module in library.modules])))}
 
-    items: dict[tuple[str, str], tuple[Item, Sums]] = {}
+    items: dict[tuple[str, str], Item] = {}
+    sums: dict[tuple[str, str], Sums] = {}
     questions: dict[str, list[Question]] = {}
     for module in library.modules:
         questions[module.id] = quiz_questions(module)
         for number, question in enumerate(questions[module.id], 1):
-            items[module.id, question.id] = (Item(question.id, number, question.body_html, question.correct_ids),
-                                             Sums())
-    for module_id, question_id, chosen, correct, count, scores, squares in answers:
-        found = items.get((module_id, question_id))
-        if found is None:  # a question since removed from the quiz
+            items[module.id, question.id] = Item(question.id, number, question.body_html, question.correct_ids)
+    for module_id, question_id, n, x, y, xy, yy, chosen, count in answers:
+        item = items.get((module_id, question_id))
+        if item is None:  # a question since removed from the quiz
             continue
-        item, sums = found
-        item.add(chosen, correct, count)
-        sums.add(correct, count, scores, squares)
+        item.answered, item.correct = n, x
+        sums[module_id, question_id] = Sums(n, x, y, xy, yy)
+        item.add_choices(chosen, count)
 
     modules = []
     for module in library.modules:
@@ -229,7 +208,8 @@ def item_report(library: Library) -> ItemReport:
         modules.append(ModuleFigures(
             module_id=module.id, titles=dict(module.titles), quiz_reached=reached if module.quiz else None,
             quiz_takers=takers.get(module.id, 0), lessons=tuple(lessons),
-            questions=tuple(question_figures(*items[module.id, question.id], question)
+            questions=tuple(question_figures(items[module.id, question.id],
+                                             sums.get((module.id, question.id), Sums()), question)
                             for question in questions[module.id])))
     return ItemReport(tuple(modules))
 
