@@ -35,7 +35,8 @@ READING_MINUTES = (3, 8)  # the minutes its words take at READING_WORDS_PER_MINU
 QUIZ_QUESTIONS = (8, 12)  # questions per quiz, in each language
 # At least this many of a quiz's questions: a whole number is a count, a Fraction a share of the questions.
 SCENARIO_QUESTIONS = Fraction(1, 2)  # questions whose body shows a card: learners judge realistic messages
-GENUINE_QUESTIONS = 2  # questions tagged genuine: learners practise trusting what is true, not doubting all
+# Questions tagged genuine: learners practise trusting what is true, so that doubting everything fails the quiz.
+GENUINE_QUESTIONS = Fraction(1, 3)
 
 ACTION_CALLOUT = '<div class="callout callout-action"'
 DIV_TAG = re.compile(r"<div\b|</div>")
