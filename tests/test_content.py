@@ -519,6 +519,36 @@ def test_the_genuine_rule_can_ask_for_a_count_of_questions(sample_copy, monkeypa
         "so learners practise trusting what is true" for lang in ("en", "id")]
 
 
+GIVEAWAY = ("warning: question 'info-cuaca' is tagged genuine, but its text says {label!r}: a label that tells "
+            "learners the message was checked or is trustworthy gives the answer away; let them judge the message")
+
+
+@pytest.mark.parametrize("lang, old, new, label", [
+    ("id", "Unggahan ini menyebut sumbernya", "Unggahan ini sudah dicek dan menyebut sumbernya", "sudah dicek"),
+    ("id", '!!! post "@infoBMKG"', '!!! post "BMKG (Akun Resmi)"', "Akun Resmi"),  # in a card's title
+    ("id", "Hujan lebat diperkirakan", "✔️ Terverifikasi · Hujan lebat diperkirakan", "Terverifikasi"),
+    ("en", "This post names its source", "This post comes from a **verified**\naccount, names its source", "verified"),
+    ("en", '!!! post "@infoBMKG"', '!!! post "BMKG (official account)"', "official account"),
+    ("en", "This post names its source", "You have already checked it. This post names its source",
+     "already checked"),
+])
+def test_a_genuine_question_labelled_as_checked_or_trustworthy_is_warned_at_its_line(sample_copy, lang, old, new,
+                                                                                     label):
+    """The label gives the answer away: in the body or a card, in any case, across markup and line breaks."""
+    edit(sample_copy / f"quizzes/alpha.{lang}.md", old, new)
+    assert problems_of(sample_copy) == [f"quizzes/alpha.{lang}.md:63: " + GIVEAWAY.format(label=label)]
+
+
+def test_only_genuine_questions_and_whole_words_are_held_to_the_labels(sample_copy):
+    """A false message may call itself official (that is how impersonation works); "unverified" is not "verified"."""
+    edit(sample_copy / "quizzes/alpha.en.md", "This post names its source",
+         "This unverified-looking post names its source")
+    edit(sample_copy / "quizzes/alpha.en.md", "This message arrives.", "This message from a verified account arrives.")
+    for lang in ("id", "en"):
+        edit(sample_copy / f"quizzes/alpha.{lang}.md", '!!! whatsapp "', '!!! whatsapp "(akun resmi) ')
+    assert problems_of(sample_copy) == []
+
+
 def test_a_question_that_shows_a_card_in_one_language_only_is_warned(sample_copy):
     edit(sample_copy / "quizzes/alpha.en.md", "!!! sms ", "!!! note ")
     assert problems_of(sample_copy) == ["quizzes/alpha.en.md:47: warning: question 'sms-paket' shows a card in "
