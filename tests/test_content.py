@@ -74,7 +74,7 @@ BROKEN_PROBLEMS = [
     "quizzes/hantu.id.md:1: no module 'hantu' in lessons/ for this quiz",
     "quizzes/rusak.en.md:1: warning: 0 of the quiz's 2 questions are scenarios (a card in the body); at least "
     "1 should be",
-    "quizzes/rusak.en.md:1: warning: 0 of the quiz's 2 questions are tagged genuine; at least 2 should be, so "
+    "quizzes/rusak.en.md:1: warning: 0 of the quiz's 2 questions are tagged genuine; at least 1 should be, so "
     "learners practise trusting what is true",
     "quizzes/rusak.en.md:1: warning: the quiz has 2 questions; give it 8 to 12",
     "quizzes/rusak.en.md:3: pass_mark must be a whole number from 1 to 100",
@@ -487,8 +487,11 @@ def test_a_quiz_with_too_many_questions_is_warned(sample_copy):
         quiz = sample_copy / f"quizzes/alpha.{lang}.md"
         last = "## judul-heboh" + quiz.read_text().split("## judul-heboh")[1]
         quiz.write_text(quiz.read_text() + "".join("\n" + last.replace("judul-heboh", f"judul-{n}") for n in range(5)))
-    assert problems_of(sample_copy) == ["quizzes/alpha.en.md:1: warning: the quiz has 13 questions; give it 8 to 12",
-                                        "quizzes/alpha.id.md:1: warning: the quiz has 13 questions; give it 8 to 12"]
+    assert problems_of(sample_copy) == [  # the copies are not genuine, so a third of 13 is no longer either
+        problem for lang in ("en", "id") for problem in (
+            f"quizzes/alpha.{lang}.md:1: warning: 3 of the quiz's 13 questions are tagged genuine; at least 5 should "
+            "be, so learners practise trusting what is true",
+            f"quizzes/alpha.{lang}.md:1: warning: the quiz has 13 questions; give it 8 to 12")]
 
 
 def test_a_quiz_with_too_few_scenarios_is_warned(sample_copy):
@@ -500,18 +503,50 @@ def test_a_quiz_with_too_few_scenarios_is_warned(sample_copy):
 
 
 def test_a_quiz_with_too_few_genuine_questions_is_warned(sample_copy):
+    """A third of the questions: a learner who doubts every message must not pass."""
     both_quizzes(sample_copy, "tags: genuine, official-source", "tags: official-source")
-    assert problems_of(sample_copy) == [
-        f"quizzes/alpha.{lang}.md:1: warning: 1 of the quiz's 8 questions is tagged genuine; at least 2 should be, "
-        "so learners practise trusting what is true" for lang in ("en", "id")]
-
-
-def test_the_genuine_rule_can_ask_for_a_share_of_the_questions(sample_copy, monkeypatch):
-    monkeypatch.setattr(rules, "GENUINE_QUESTIONS", Fraction(1, 3))
-    assert rules.required(Fraction(1, 3), 8) == 3 and rules.required(2, 8) == 2
+    assert rules.required(rules.GENUINE_QUESTIONS, 8) == 3 and rules.required(rules.GENUINE_QUESTIONS, 9) == 3
     assert problems_of(sample_copy) == [
         f"quizzes/alpha.{lang}.md:1: warning: 2 of the quiz's 8 questions are tagged genuine; at least 3 should be, "
         "so learners practise trusting what is true" for lang in ("en", "id")]
+
+
+def test_the_genuine_rule_can_ask_for_a_count_of_questions(sample_copy, monkeypatch):
+    monkeypatch.setattr(rules, "GENUINE_QUESTIONS", 4)
+    assert rules.required(4, 8) == 4 and rules.required(Fraction(1, 3), 10) == 4
+    assert problems_of(sample_copy) == [
+        f"quizzes/alpha.{lang}.md:1: warning: 3 of the quiz's 8 questions are tagged genuine; at least 4 should be, "
+        "so learners practise trusting what is true" for lang in ("en", "id")]
+
+
+GIVEAWAY = ("warning: question 'info-cuaca' is tagged genuine, but its text says {label!r}: a label that tells "
+            "learners the message was checked or is trustworthy gives the answer away; let them judge the message")
+
+
+@pytest.mark.parametrize("lang, old, new, label", [
+    ("id", "Unggahan ini menyebut sumbernya", "Unggahan ini sudah dicek dan menyebut sumbernya", "sudah dicek"),
+    ("id", '!!! post "@infoBMKG"', '!!! post "BMKG (Akun Resmi)"', "Akun Resmi"),  # in a card's title
+    ("id", "Hujan lebat diperkirakan", "✔️ Terverifikasi · Hujan lebat diperkirakan", "Terverifikasi"),
+    ("en", "This post names its source", "This post comes from a **verified**\naccount, names its source", "verified"),
+    ("en", '!!! post "@infoBMKG"', '!!! post "BMKG (official account)"', "official account"),
+    ("en", "This post names its source", "You have already checked it. This post names its source",
+     "already checked"),
+])
+def test_a_genuine_question_labelled_as_checked_or_trustworthy_is_warned_at_its_line(sample_copy, lang, old, new,
+                                                                                     label):
+    """The label gives the answer away: in the body or a card, in any case, across markup and line breaks."""
+    edit(sample_copy / f"quizzes/alpha.{lang}.md", old, new)
+    assert problems_of(sample_copy) == [f"quizzes/alpha.{lang}.md:63: " + GIVEAWAY.format(label=label)]
+
+
+def test_only_genuine_questions_and_whole_words_are_held_to_the_labels(sample_copy):
+    """A false message may call itself official (that is how impersonation works); "unverified" is not "verified"."""
+    edit(sample_copy / "quizzes/alpha.en.md", "This post names its source",
+         "This unverified-looking post names its source")
+    edit(sample_copy / "quizzes/alpha.en.md", "This message arrives.", "This message from a verified account arrives.")
+    for lang in ("id", "en"):
+        edit(sample_copy / f"quizzes/alpha.{lang}.md", '!!! whatsapp "', '!!! whatsapp "(akun resmi) ')
+    assert problems_of(sample_copy) == []
 
 
 def test_a_question_that_shows_a_card_in_one_language_only_is_warned(sample_copy):

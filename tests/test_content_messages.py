@@ -106,3 +106,14 @@ def test_an_unusable_upload_is_explained_in_indonesian(indonesian_editor, data, 
                                     data={"module": "alpha", "file": (io.BytesIO(data), "03-third.en.md")})
     assert answer.headers["Location"] == "/id/editor/"
     assert message in indonesian_editor.get("/id/editor/").text
+
+
+def test_a_genuine_question_giving_its_answer_away_is_explained_in_indonesian(app, sample_copy):
+    quiz = sample_copy / "quizzes/alpha.id.md"
+    quiz.write_text(quiz.read_text().replace('!!! post "@infoBMKG"', '!!! post "BMKG (akun resmi)"'))
+    [problem] = load_library(sample_copy / "lessons", sample_copy / "quizzes").problems
+    with app.test_request_context("/id/"):
+        assert problem.localized() == (
+            "soal 'info-cuaca' bertanda genuine, tetapi teksnya menyebut 'akun resmi': label yang memberi tahu "
+            "pelajar bahwa pesan itu sudah dicek atau tepercaya membocorkan jawabannya; biarkan mereka menilai "
+            "pesannya sendiri")

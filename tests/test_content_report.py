@@ -20,7 +20,7 @@ def test_figures_for_the_good_sample():
     english = alpha["languages"]["en"]
     assert alpha["title"] == {"id": "Modul Alfa", "en": "Alpha module"}
     assert (english["lessons"], english["questions"], english["scenario_questions"], english["genuine_questions"]) \
-        == (2, 8, 5, 2)
+        == (2, 8, 5, 3)
     assert english["lesson_details"][1] == {"id": "second", "words": 306, "reading_minutes": 3, "stated_minutes": 4}
     assert english["words"] == sum(lesson["words"] for lesson in english["lesson_details"])
     assert english["questions_without_explanations"] == []
@@ -42,7 +42,7 @@ def test_report_command_as_text_and_json(app, use_content):
     text = runner.invoke(args=["content", "report"])
     assert text.exit_code == 0
     assert "alpha: Modul Alfa / Alpha module" in text.output
-    assert "  en          2    626          8         5        2  -" in text.output
+    assert "  en          2    626          8         5        3  -" in text.output
     assert "    second                        id 307/3/4   en 306/3/4" in text.output
     assert "  missing: nothing" in text.output
     as_json = runner.invoke(args=["content", "report", "--json"])

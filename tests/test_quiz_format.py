@@ -24,7 +24,7 @@ def test_questions_keep_ids_types_and_tags(quiz):
         ("pesan-atm", "single", ("emotion", "sift-stop")),
         ("tanda-hoaks", "multiple", ("emotion",)),
         ("kabar-resmi", "truefalse", ("genuine",)),
-        ("sms-paket", "single", ("impersonation",)),
+        ("sms-paket", "single", ("genuine", "check-source")),
         ("info-cuaca", "truefalse", ("genuine", "official-source")),
         ("donasi-banjir", "single", ("emotion", "donation")),
         ("langkah-cek", "multiple", ("lateral-reading",)),

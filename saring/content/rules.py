@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 from fractions import Fraction
+from html import unescape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,7 +36,17 @@ READING_MINUTES = (3, 8)  # the minutes its words take at READING_WORDS_PER_MINU
 QUIZ_QUESTIONS = (8, 12)  # questions per quiz, in each language
 # At least this many of a quiz's questions: a whole number is a count, a Fraction a share of the questions.
 SCENARIO_QUESTIONS = Fraction(1, 2)  # questions whose body shows a card: learners judge realistic messages
-GENUINE_QUESTIONS = 2  # questions tagged genuine: learners practise trusting what is true, not doubting all
+# Questions tagged genuine: learners practise trusting what is true, so that doubting everything fails the quiz.
+GENUINE_QUESTIONS = Fraction(1, 3)
+# Words that tell the learner a genuine message was already checked or is trustworthy, so the answer is given
+# away: the learner should judge the message itself and how to verify it. Matched in a genuine question's text
+# (its body, cards included, without HTML tags), ignoring case, as whole words: "verified" is not "unverified".
+GIVEAWAY_LABELS = (
+    "sudah dicek", "sudah mengecek", "sudah diverifikasi", "terverifikasi", "akun resmi", "info resmi", "centang biru",
+    "already checked", "have checked", "verified", "official account", "blue tick",
+)
+GIVEAWAY = re.compile(r"\b(?:" + "|".join(re.escape(label) for label in GIVEAWAY_LABELS) + r")\b", re.IGNORECASE)
+HTML_TAG = re.compile(r"<[^>]+>")
 
 ACTION_CALLOUT = '<div class="callout callout-action"'
 DIV_TAG = re.compile(r"<div\b|</div>")
@@ -110,7 +121,8 @@ def required(minimum: int | Fraction, questions: int) -> int:
 
 
 def check_quiz(quiz: QuizText) -> list[ContentError]:
-    """One language's quiz: its number of questions, of scenarios and of genuine messages."""
+    """One language's quiz: its number of questions, of scenarios and of genuine messages, and genuine questions
+    that give their answer away."""
     total = len(quiz.questions)
     if not total:
         return []  # not offered: the loader has reported why
@@ -134,7 +146,19 @@ def check_quiz(quiz: QuizText) -> list[ContentError]:
                  "learners practise trusting what is true", "%(num)s of the quiz's %(total)s questions are tagged "
                  "genuine; at least %(needed)s should be, so learners practise trusting what is true"),
              num=genuine, total=total, needed=needed)
+    for question in quiz.questions:
+        if question.is_genuine and (label := giveaway(question.body_html)):
+            problems.append(ContentError.of(quiz.path, question.line, N_(
+                "question %(question)r is tagged genuine, but its text says %(label)r: a label that tells learners "
+                "the message was checked or is trustworthy gives the answer away; let them judge the message"),
+                warning=True, question=question.id, label=label))
     return problems
+
+
+def giveaway(html: str) -> str | None:
+    """The first of GIVEAWAY_LABELS that rendered HTML says, as written there, or None."""
+    found = GIVEAWAY.search(" ".join(unescape(HTML_TAG.sub(" ", html)).split()))
+    return found[0] if found else None
 
 
 def compare_quizzes(first: QuizText, second: QuizText) -> list[ContentError]:
