@@ -42,7 +42,7 @@ import statistics
 import subprocess
 import tempfile
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -59,6 +59,10 @@ from saring.extensions import db
 from tests.conftest import scratch_database
 
 GOAL_MS = 50
+DISCERNMENT_GOAL_MS = 100  # the class's check report (the teacher) and the review queue (a learner)
+CHECK_BEFORE_SHARE = 0.8  # of learners, took the check before; of those, this share took it after:
+CHECK_AFTER_SHARE = 0.6
+CARDS_PER_LEARNER = 12  # missed questions and items in review, at most
 ITEM_REPORT_GOAL_MS = 200  # editors open it now and then; it reads every learner's first attempts
 ITEM_REPORT_WARM_UP = 2
 CLASS_SIZE = 45
@@ -143,7 +147,12 @@ class Generator:
         self.password_hash = generate_password_hash(PASSWORD, "pbkdf2:sha256:1000")
         self.random = random.Random(2026)
         self.attempt_id = 0
-        self.counts = {"lesson_progress": 0, "quiz_attempts": 0, "quiz_answers": 0}
+        self.sitting_id = 0
+        self.forms = {form.id: form.texts["id"].items for form in library.checks}
+        self.questions = [(module_id, question.id) for module_id, _, quiz in self.shipped if quiz
+                          for question in quiz.questions]
+        self.counts = {"lesson_progress": 0, "quiz_attempts": 0, "quiz_answers": 0, "check_sittings": 0,
+                       "check_answers": 0, "review_cards": 0}
 
     def stamp(self) -> str:
         """Some moment of the year."""
@@ -233,6 +242,40 @@ class Generator:
         self.counts["quiz_answers"] += len(answers)
         return progress, attempts, answers
 
+    def checks(self, first: int, last: int):
+        """Check sittings (before, and for some after, on the other form), their answers, and review cards.
+
+        About a third of the cards are due today or earlier, the rest over the coming weeks."""
+        rng, sittings, answers, cards = self.random, [], [], []
+        forms = sorted(self.forms)
+        today = datetime.now(UTC).replace(tzinfo=None)
+        for n in range(first, last):
+            user_id, skill = n + 1, rng.random()
+            if rng.random() < CHECK_BEFORE_SHARE:
+                phases = ("before", "after") if rng.random() < CHECK_AFTER_SHARE else ("before",)
+                for turn, phase in enumerate(phases):
+                    form = forms[(user_id + turn) % len(forms)]
+                    self.sitting_id += 1
+                    said = [(item.id, not item.genuine if rng.random() < 0.55 + 0.3 * skill + 0.1 * turn
+                             else item.genuine) for item in self.forms[form]]
+                    genuine = {item.id: item.genuine for item in self.forms[form]}
+                    caught = sum(said_false for item_id, said_false in said if not genuine[item_id])
+                    trusted = sum(not said_false for item_id, said_false in said if genuine[item_id])
+                    sittings.append((self.sitting_id, user_id, form, phase, "id", f"{self.sitting_id:032x}", caught,
+                                     10, trusted, 10, self.stamp()))
+                    answers.extend((self.sitting_id, item_id, said_false, said_false != genuine[item_id])
+                                   for item_id, said_false in said)
+            for module_id, question_id in rng.sample(self.questions, rng.randrange(CARDS_PER_LEARNER)):
+                due = today + timedelta(days=rng.randint(-3, 30))
+                cards.append((user_id, "question", module_id, question_id, 2, None, 3.2, 5.1,
+                              due.strftime("%Y-%m-%d %H:%M:%S.000000"), self.stamp(), 1, self.stamp()))
+        rng.shuffle(sittings)
+        rng.shuffle(cards)
+        self.counts["check_sittings"] += len(sittings)
+        self.counts["check_answers"] += len(answers)
+        self.counts["review_cards"] += len(cards)
+        return sittings, answers, cards
+
     def answers(self, quiz, ability: float, number: int) -> list[tuple[str, str, bool]]:
         """A learner's answers on their `number`th try (from 0) at `quiz`: question id, options chosen, right."""
         given = []
@@ -265,6 +308,12 @@ def generate(url: str, learners: int, label: str) -> tuple[Generator, float]:
             insert("quiz_attempts", ("id", "user_id", "module_id", "lang", "submission_key", "score", "total",
                                      "percent", "passed", "created_at"), attempts)
             insert("quiz_answers", ("attempt_id", "question_id", "chosen", "correct"), answers)
+            sittings, check_answers, cards = rows.checks(first, min(first + CHUNK, learners))
+            insert("check_sittings", ("id", "user_id", "form_id", "phase", "lang", "submission_key", "caught",
+                                      "false_items", "trusted", "genuine_items", "created_at"), sittings)
+            insert("check_answers", ("sitting_id", "item_id", "said_false", "correct"), check_answers)
+            insert("review_cards", ("user_id", "kind", "module_id", "ref", "state", "step", "stability",
+                                    "difficulty", "due", "last_review", "reviews", "created_at"), cards)
             print(f"  {label}: {min(first + CHUNK, learners):,} learners, "
                   f"{rows.counts['lesson_progress']:,} lesson rows ({time.perf_counter() - began:.0f} s)", flush=True)
     return rows, time.perf_counter() - began
@@ -296,8 +345,9 @@ def percentile(times: list[float], share: float) -> float:
     return ordered[max(0, round(share * len(ordered)) - 1)]
 
 
-def measure(url: str, rows: Generator, requests: int, item_runs: int, folder: Path) -> tuple[dict, dict]:
-    """Median, p95 and queries of each report page (as the measured class's teacher) and of the item report."""
+def measure(url: str, rows: Generator, requests: int, item_runs: int, folder: Path) -> tuple[dict, dict, dict]:
+    """Median, p95 and queries of each report page (as the measured class's teacher), of the class's check
+    report and a learner's review queue, and of the item report."""
     # no kept pages: every request does the report's own work, as for a class whose learners just moved on
     app = create_app({"ENV_NAME": "production", "SECRET_KEY": secrets.token_hex(32), "PAGE_CACHE_BYTES": 0,
                       "SQLALCHEMY_DATABASE_URI": url, "CONTENT_CACHE_FILE": str(folder / "content-cache.json")})
@@ -328,6 +378,26 @@ def measure(url: str, rows: Generator, requests: int, item_runs: int, folder: Pa
                 queries.add(len(statements))
         figures[name] = {"path": path, "median_ms": round(statistics.median(times), 1),
                          "p95_ms": round(percentile(times, 0.95), 1), "queries": max(queries)}
+    learner = app.test_client()  # a learner of the measured class, for the review queue
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', learner.get("/id/login").text)[1]
+    username = f"murid{(class_id - 1) * CLASS_SIZE + 7:06}"
+    assert learner.post("/id/login", data={"csrf_token": token, "username": username, "password": PASSWORD}) \
+        .status_code == 302, "the learner could not sign in"
+    discernment = {}
+    for name, (who, path) in {"class check": (client, f"/id/classes/{class_id}/check"),
+                              "review queue": (learner, "/id/review")}.items():
+        times, queries = [], set()
+        for number in range(WARM_UP + requests):
+            statements.clear()
+            start = time.perf_counter()
+            response = who.get(path, headers={"Accept-Encoding": "gzip, deflate, br"})
+            elapsed = (time.perf_counter() - start) * 1000
+            assert response.status_code == 200, f"{path} answered {response.status_code}"
+            if number >= WARM_UP:
+                times.append(elapsed)
+                queries.add(len(statements))
+        discernment[name] = {"path": path, "median_ms": round(statistics.median(times), 1),
+                             "p95_ms": round(percentile(times, 0.95), 1), "queries": max(queries)}
     times, queries = [], set()
     for number in range(ITEM_REPORT_WARM_UP + item_runs):
         with app.app_context():
@@ -342,7 +412,7 @@ def measure(url: str, rows: Generator, requests: int, item_runs: int, folder: Pa
     items = {"median_ms": round(statistics.median(times), 1), "p95_ms": round(percentile(times, 0.95), 1),
              "queries": max(queries), "runs": item_runs}
     engine.dispose()
-    return figures, items
+    return figures, items, discernment
 
 
 def postgres_reachable(server: str) -> str | None:
@@ -362,10 +432,11 @@ def run(kind: str, url: str, options, folder: Path) -> dict:
     rows, seconds = generate(url, options.learners, kind)
     recount_seconds = count_tallies(url)
     print(f"  {kind}: tallies recounted in {recount_seconds:.1f} s", flush=True)
-    pages, items = measure(url, rows, options.requests, options.item_runs, folder)
+    pages, items, discernment = measure(url, rows, options.requests, options.item_runs, folder)
     return {"generation_seconds": round(seconds, 1), "recount_seconds": round(recount_seconds, 2), **rows.counts,
             "classes": rows.classes,
-            "teachers": rows.teachers, "class_id": rows.measured_class(), "pages": pages, "item_report": items}
+            "teachers": rows.teachers, "class_id": rows.measured_class(), "pages": pages, "item_report": items,
+            "discernment": discernment}
 
 
 def main() -> int:
@@ -415,10 +486,20 @@ def main() -> int:
               f"{items['queries']:8}   goal under {ITEM_REPORT_GOAL_MS} ms on both databases: "
               f"{'met' if ratio < 1 else 'NOT met'} ({ratio:.2f}× the goal)")
     items_met = all(result["item_report"]["median_ms"] < ITEM_REPORT_GOAL_MS for result in results.values())
+    print(f"discernment: {first['check_sittings']:,} check sittings, {first['check_answers']:,} check answers, "
+          f"{first['review_cards']:,} review cards")
+    for kind, result in results.items():
+        for name, page in result["discernment"].items():
+            ratio = page["median_ms"] / DISCERNMENT_GOAL_MS
+            print(f"{kind:9} {name:14} {page['median_ms']:6.1f} ms {page['p95_ms']:6.1f} ms {page['queries']:8}"
+                  f"   goal under {DISCERNMENT_GOAL_MS} ms: {'met' if ratio < 1 else 'NOT met'} "
+                  f"({ratio:.2f}× the goal)")
+    discernment_met = all(page["median_ms"] < DISCERNMENT_GOAL_MS for result in results.values()
+                          for page in result["discernment"].values())
     figures = {"learners": options.learners, "goal_ms": GOAL_MS, "requests": options.requests,
                "item_report_goal_ms": ITEM_REPORT_GOAL_MS, "postgres_skipped": skipped, "databases": results}
     print_figures(figures, options.json)
-    return 0 if met and items_met else 1
+    return 0 if met and items_met and discernment_met else 1
 
 
 if __name__ == "__main__":
