@@ -349,3 +349,24 @@ def test_the_item_report_page_shows_each_questions_first_try_figures(editor, app
     assert "0% right on the first try" in page.text  # its first option, "Forward it.", is wrong
     assert "Most chosen wrong option (1 learner):" in page.text and "Forward it." in page.text
     assert editor.get("/id/editor/items").status_code == 200
+
+
+def test_the_discernment_checks_forms_are_edited_previewed_and_published_like_lessons(editor, app, sample_copy):
+    from tests.test_checks import balanced
+    (sample_copy / "checks").mkdir()
+    for form_id in "ab":
+        for lang in ("id", "en"):
+            (sample_copy / "checks" / f"{form_id}.{lang}.md").write_text(balanced(form_id), encoding="utf-8")
+    with app.app_context():
+        app.extensions["saring.content"].refresh()
+    assert "Discernment check" in editor.get("/en/editor/").text
+    path = "checks/a.en.md"
+    text = (sample_copy / path).read_text().replace("Pesan a 0.", "Pesan a 0, edited.")
+    answer = edit(editor, path, text, action="preview")
+    revision = editor.get(answer.headers["Location"]).text
+    assert "Truths and explanations (only editors see this)" in revision and "Why it is false." in revision
+    preview = editor.get(answer.headers["Location"] + "/preview").text
+    assert "Pesan a 0, edited." in preview and "Why it is" not in preview
+    assert edit(editor, path, text).status_code == 302
+    with app.app_context():
+        assert "edited" in app.extensions["saring.content"].library.check_form("a").texts["en"].items[0].body_html

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from flask import abort, current_app, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -10,6 +12,7 @@ from .. import learning, quizzes
 from ..content.loader import UnusableFileError
 from ..content.model import LANGUAGES
 from ..content.store import get_store
+from ..discernment import views as discernment_views
 from ..extensions import db
 from .models import ContentRevision, history
 from .views import PREVIEW_HEADERS, bp, diff_lines, editor_required, path_or_404
@@ -65,11 +68,15 @@ def revision(revision_id: int):
         except UnusableFileError:
             before = None
     checked = check({found.path: found.text}) if found.text is not None else None
-    quiz = None
+    quiz = form_text = None
     if parsed.kind == "quiz" and checked is not None:
         module = checked.library.module(parsed.module_id)
         quiz = module.quiz.texts.get(parsed.lang) if module and module.quiz else None
+    if parsed.kind == "check" and checked is not None:
+        form = checked.library.check_form(parsed.lesson_id)
+        form_text = form.texts.get(parsed.lang) if form else None
     return render_template("editor/revision.html", revision=found, parsed=parsed, checked=checked, quiz=quiz,
+                           check=form_text,
                            diff=diff_lines(before or "", found.text or ""), languages=LANGUAGES)
 
 
@@ -93,6 +100,14 @@ def preview(revision_id: int):
         if module is None or module.quiz is None or parsed.lang not in module.quiz.texts:
             return render_template("editor/unrenderable.html", revision=found), 422, PREVIEW_HEADERS
         page = quizzes.take(module_id=parsed.module_id)
+    elif parsed.kind == "check":
+        form = g.content_preview.check_form(parsed.lesson_id)
+        if form is None or parsed.lang not in form.texts:
+            return render_template("editor/unrenderable.html", revision=found), 422, PREVIEW_HEADERS
+        text, fallback = form.text(g.lang)
+        page = render_template("discernment/take.html", text=text, fallback=fallback, phase="before",
+                               form_id=form.id, answers={}, missing=[], error=None,
+                               field_name=discernment_views.field_name, submission_key=uuid.uuid4().hex)
     else:
         if g.content_preview.module(parsed.module_id) is None:
             return render_template("editor/unrenderable.html", revision=found), 422, PREVIEW_HEADERS

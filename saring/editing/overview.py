@@ -10,7 +10,7 @@ from flask import current_app
 from ..content.model import LANGUAGES, ContentError, Library
 from ..content.store import get_store
 from .models import ContentRevision, latest_drafts, live_revisions
-from .workspace import ContentPath, folders, parse_path
+from .workspace import ContentPath, checks_folder, folders, parse_path
 
 
 @dataclass
@@ -55,11 +55,16 @@ def file_paths() -> set[str]:
              for file in folder.iterdir() if file.is_file()} if lessons_dir.is_dir() else set()
     if quizzes_dir.is_dir():
         paths.update(f"{quizzes}/{file.name}" for file in quizzes_dir.iterdir() if file.is_file())
+    checks_dir = Path(current_app.config["CONTENT_LESSONS_DIR"]).parent / checks_folder()
+    if checks_dir.is_dir():
+        paths.update(f"{checks_folder()}/{file.name}" for file in checks_dir.iterdir() if file.is_file())
     return paths | set(get_store().overrides) | set(latest_drafts())
 
 
-def overview(library: Library, lang: str) -> tuple[list[ModuleRow], list[ContentError]]:
-    """The modules' rows, and the problems of files no row shows (a misnamed file, a stray folder)."""
+def overview(library: Library, lang: str) -> tuple[list[ModuleRow], dict[str, dict[str, FileCell]],
+                                                   list[ContentError]]:
+    """The modules' rows, the discernment check's forms (by form, then language), and the problems of files
+    nothing shows (a misnamed file, a stray folder)."""
     problems: dict[str, list[ContentError]] = {}
     for problem in library.problems:
         problems.setdefault(problem.path, []).append(problem)
@@ -84,9 +89,13 @@ def overview(library: Library, lang: str) -> tuple[list[ModuleRow], list[Content
         return modules[module_id]
 
     shown: set[str] = set()
+    checks: dict[str, dict[str, FileCell]] = {}
     for parsed in sorted(filter(None, map(parse_path, file_paths())), key=lambda p: p.path):
-        row = module_row(parsed.module_id)
         shown.add(parsed.path)
+        if parsed.kind == "check":
+            checks.setdefault(parsed.lesson_id, {})[parsed.lang] = cell(parsed.path)
+            continue
+        row = module_row(parsed.module_id)
         if parsed.kind == "lesson":
             lesson = row.lessons.setdefault(parsed.lesson_id, LessonRow(parsed.lesson_id, parsed.position))
             lesson.cells[parsed.lang] = cell(parsed.path)
@@ -103,7 +112,9 @@ def overview(library: Library, lang: str) -> tuple[list[ModuleRow], list[Content
     order = {module.id: number for number, module in enumerate(library.modules)}
     rows = sorted(modules.values(), key=lambda row: (order.get(row.id, len(order)), row.id))
     others = [p for path, found in sorted(problems.items()) if path not in shown for p in found]
-    return rows, others
+    forms = {form: fill_missing(cells, lambda lang, form=form: f"{checks_folder()}/{form}.{lang}.md")
+             for form, cells in sorted(checks.items())}
+    return rows, forms, others
 
 
 def fill_missing(cells: dict[str, FileCell], path_for) -> dict[str, FileCell]:
@@ -133,4 +144,6 @@ def other_language(parsed: ContentPath) -> str | None:
         return f"{lessons}/{parsed.module_id}/{parsed.position:02d}-{parsed.lesson_id}.{lang}.md"
     if parsed.kind == "quiz":
         return missing_quiz_path(parsed.module_id, lang)
+    if parsed.kind == "check":
+        return f"{checks_folder()}/{parsed.lesson_id}.{lang}.md"
     return None

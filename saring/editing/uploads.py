@@ -16,13 +16,13 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, SubmitField
 
 from ..content import get_library
-from ..content.loader import LESSON_FILE, MODULE_FILE, UnusableFileError, decode_text
+from ..content.loader import CHECK_FILE, LESSON_FILE, MODULE_FILE, UnusableFileError, decode_text
 from ..content.model import Library
 from ..content.rules import MAX_FILE_BYTES
 from ..extensions import db
 from .models import ContentRevision
 from .views import bp, editor_required
-from .workspace import ConflictError, check, folders, live_id, parse_path, publish, too_large
+from .workspace import ConflictError, check, checks_folder, folders, live_id, parse_path, publish, too_large
 
 MAX_ZIP_FILES = 60  # a module has a module.yml, a dozen lessons in two languages and its quiz in two
 MAX_UPLOAD_BYTES = 2_000_000  # the form with a zip; each file in it stays within MAX_FILE_BYTES
@@ -65,6 +65,8 @@ def upload_path(name: str, module_id: str) -> str:
 def module_file_path(name: str, module_id: str) -> str | None:
     """The path of a file of a module folder: a lesson or module.yml beside it, a quiz in quizzes/."""
     lessons, quizzes = folders()
+    if CHECK_FILE.fullmatch(name):  # a form of the discernment check: a.id.md, b.en.md
+        return f"{checks_folder()}/{name}"
     if LESSON_FILE.fullmatch(name) or name == MODULE_FILE:
         path = f"{lessons}/{module_id}/{name}" if module_id else None
     else:

@@ -10,7 +10,16 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 
-from ..content.loader import LESSON_FILE, MODULE_FILE, QUIZ_FILE, UnusableFileError, decode_text, load_library
+from ..content.loader import (
+    CHECK_FILE,
+    CHECKS,
+    LESSON_FILE,
+    MODULE_FILE,
+    QUIZ_FILE,
+    UnusableFileError,
+    decode_text,
+    load_library,
+)
 from ..content.model import ID_PATTERN, ContentError, Library
 from ..content.rules import size_problem
 from ..content.store import get_store
@@ -52,7 +61,16 @@ def parse_path(path: str) -> ContentPath | None:
             return ContentPath(path, "lesson", parts[1], match["id"], match["lang"], int(match["position"]))
     if len(parts) == 2 and parts[0] == quizzes and (match := QUIZ_FILE.fullmatch(parts[1])):
         return ContentPath(path, "quiz", match["id"], lang=match["lang"])
+    if len(parts) == 2 and parts[0] == checks_folder() and (match := CHECK_FILE.fullmatch(parts[1])):
+        return ContentPath(path, "check", CHECKS, match["form"], match["lang"])
     return None
+
+
+def checks_folder() -> str:
+    """The discernment check's folder as paths start: "checks", beside quizzes/."""
+    config = current_app.config
+    parent = Path(config["CONTENT_LESSONS_DIR"]).parent
+    return os.path.relpath(Path(config["CONTENT_QUIZZES_DIR"]).parent / CHECKS, parent)
 
 
 def disk_file(path: str) -> Path:
