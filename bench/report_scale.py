@@ -345,6 +345,22 @@ def percentile(times: list[float], share: float) -> float:
     return ordered[max(0, round(share * len(ordered)) - 1)]
 
 
+def timed(client, path: str, requests: int, statements: list) -> dict:
+    """Median, p95 and queries of `requests` GETs of `path` (after WARM_UP), `statements` counting the queries."""
+    times, queries = [], set()
+    for number in range(WARM_UP + requests):
+        statements.clear()
+        start = time.perf_counter()
+        response = client.get(path, headers={"Accept-Encoding": "gzip, deflate, br"})
+        elapsed = (time.perf_counter() - start) * 1000
+        assert response.status_code == 200, f"{path} answered {response.status_code}"
+        if number >= WARM_UP:
+            times.append(elapsed)
+            queries.add(len(statements))
+    return {"path": path, "median_ms": round(statistics.median(times), 1),
+            "p95_ms": round(percentile(times, 0.95), 1), "queries": max(queries)}
+
+
 def measure(url: str, rows: Generator, requests: int, item_runs: int, folder: Path) -> tuple[dict, dict, dict]:
     """Median, p95 and queries of each report page (as the measured class's teacher), of the class's check
     report and a learner's review queue, and of the item report."""
@@ -364,40 +380,14 @@ def measure(url: str, rows: Generator, requests: int, item_runs: int, folder: Pa
         engine = db.engine
     statements = []
     sa.event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
-    figures = {}
-    for name, path in pages.items():
-        times, queries = [], set()
-        for number in range(WARM_UP + requests):
-            statements.clear()
-            start = time.perf_counter()
-            response = client.get(path, headers={"Accept-Encoding": "gzip, deflate, br"})
-            elapsed = (time.perf_counter() - start) * 1000
-            assert response.status_code == 200, f"{path} answered {response.status_code}"
-            if number >= WARM_UP:
-                times.append(elapsed)
-                queries.add(len(statements))
-        figures[name] = {"path": path, "median_ms": round(statistics.median(times), 1),
-                         "p95_ms": round(percentile(times, 0.95), 1), "queries": max(queries)}
+    figures = {name: timed(client, path, requests, statements) for name, path in pages.items()}
     learner = app.test_client()  # a learner of the measured class, for the review queue
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', learner.get("/id/login").text)[1]
     username = f"murid{(class_id - 1) * CLASS_SIZE + 7:06}"
     assert learner.post("/id/login", data={"csrf_token": token, "username": username, "password": PASSWORD}) \
         .status_code == 302, "the learner could not sign in"
-    discernment = {}
-    for name, (who, path) in {"class check": (client, f"/id/classes/{class_id}/check"),
-                              "review queue": (learner, "/id/review")}.items():
-        times, queries = [], set()
-        for number in range(WARM_UP + requests):
-            statements.clear()
-            start = time.perf_counter()
-            response = who.get(path, headers={"Accept-Encoding": "gzip, deflate, br"})
-            elapsed = (time.perf_counter() - start) * 1000
-            assert response.status_code == 200, f"{path} answered {response.status_code}"
-            if number >= WARM_UP:
-                times.append(elapsed)
-                queries.add(len(statements))
-        discernment[name] = {"path": path, "median_ms": round(statistics.median(times), 1),
-                             "p95_ms": round(percentile(times, 0.95), 1), "queries": max(queries)}
+    discernment = {"class check": timed(client, f"/id/classes/{class_id}/check", requests, statements),
+                   "review queue": timed(learner, "/id/review", requests, statements)}
     times, queries = [], set()
     for number in range(ITEM_REPORT_WARM_UP + item_runs):
         with app.app_context():
