@@ -55,9 +55,14 @@ def teacher(client, login_as):
 
 
 def count_queries(app, client, path):
+    """The statements one request sends, counting the published-content poll in every request.
+
+    The poll runs at most once a second, so without this a request that happens to fall on it sends one
+    statement more than its neighbour (and the comparison below fails by chance)."""
     statements = []
     with app.app_context():
         engine = db.engine
+    app.extensions["saring.content"]._next_poll = 0
     listener = lambda *args: statements.append(args[2])  # noqa: E731
     sa.event.listen(engine, "before_cursor_execute", listener)
     try:
@@ -73,7 +78,7 @@ def test_the_report_loads_in_a_fixed_number_of_queries(app, client, teacher):
     for page in ("report", "report.csv", "modules/hoaks/items", "modules/hoaks/items.csv"):
         queries = count_queries(app, client, f"/id/classes/{large}/{page}")
         assert queries == count_queries(app, client, f"/id/classes/{small}/{page}"), page
-        assert queries <= 8, page
+        assert queries <= 9, page  # the poll, the signed-in teacher (2), the class (2), its learners (4)
 
 
 def test_the_report_shows_each_learner_and_sorts(app, client, teacher):
