@@ -435,6 +435,78 @@ def test_offline_journey_save_a_module_read_and_answer_offline_then_see_the_resu
         browser.close()
 
 
+def test_offline_review_the_days_review_opens_and_is_answered_offline_then_graded_once(network, tmp_path):
+    """A learner opens the day's review online, loses the signal, answers it from the phone's copy (which
+    holds no answer), and sees it graded when the signal returns; the answers are graded once."""
+    from playwright.sync_api import sync_playwright
+
+    from saring.admin import create_account
+    from saring.reviews import CHECK_MODULE, ITEM, QUESTION, ReviewCard, missed
+    app = network.app
+    with app.app_context():
+        learner = create_account("wulan", PASSWORD)
+        library = get_library()
+        module = library.module("hoaks")
+        question = module.quiz.texts["id"].questions[0]
+        item = library.checks[0].texts["id"].items[0]
+        earlier = datetime.now(UTC) - timedelta(days=3)
+        missed(db.session, learner.id, QUESTION, module.id, [question.id], earlier)
+        missed(db.session, learner.id, ITEM, CHECK_MODULE, [item.id], earlier)
+        db.session.commit()
+        cards = db.session.scalars(sa.select(ReviewCard).where(ReviewCard.user_id == learner.id)).all()
+        assert len(cards) == 2 and all(card.due < datetime.now(UTC).replace(tzinfo=None) for card in cards)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2,
+                                      is_mobile=True, has_touch=True, locale="id-ID")
+        phone = Phone(context.new_page(), network.base, tmp_path)
+        page = phone.goto("/id/login")
+        page.get_by_label("Nama pengguna").fill("wulan")
+        page.get_by_label("Kata sandi").fill(PASSWORD)
+        page.get_by_role("button", name="Masuk").click()
+        phone.check()
+        page.wait_for_function("navigator.serviceWorker.controller !== null")
+        assert "2 soal untuk diulang" in page.content()
+        page.get_by_role("link", name="Ulangi sekarang").click()
+        phone.check()
+
+        network.down()
+        context.set_offline(True)
+        page.reload()
+        phone.check()
+        assert page.locator("h1").inner_text() == "Ulangi"
+        saved = page.evaluate("caches.match(location.href).then((kept) => kept.text())")
+        explanations = [o.explanation_html[3:40] for o in question.options] + [item.explanation_html[3:40]]
+        assert not any(text in saved for text in explanations), "the saved review holds no answers"
+        review = page.get_by_role("group", name="Ulangan 1 dari 2")
+        for option_id in question.correct_ids:
+            review.locator(f'input[value="{option_id}"]').check()
+        page.get_by_role("group", name="Ulangan 2 dari 2").get_by_label("Asli" if item.genuine else "Palsu").check()
+        page.get_by_role("button", name="Cek jawabanku").click()
+        page.get_by_text("Jawabanmu tersimpan di HP ini").wait_for()
+        phone.check()
+        with app.app_context():
+            assert db.session.scalar(sa.select(sa.func.sum(ReviewCard.reviews))) == 0, "nothing graded yet"
+
+        network.up()
+        context.set_offline(False)
+        page.wait_for_url(re.compile(r"/id/review/results/[0-9a-f]{32}$"), timeout=20_000)
+        phone.check()
+        assert "2 jawaban sudah diperiksa." in page.content()
+        page.evaluate("navigator.serviceWorker.controller.postMessage({type: 'send'})")
+        page.reload()
+        with app.app_context():
+            cards = db.session.scalars(sa.select(ReviewCard).where(ReviewCard.user_id == learner.id)).all()
+            assert [card.reviews for card in cards] == [1, 1], "graded once"
+            assert all(card.last_right for card in cards)
+            assert all(card.due > datetime.now(UTC).replace(tzinfo=None) for card in cards)
+
+        phone.validate_html()
+        assert phone.problems == []
+        context.close()
+        browser.close()
+
+
 # the editor journey's two instances always share PostgreSQL, as a deployment's do
 POSTGRES = os.environ.get("SARING_TEST_POSTGRES") or "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
