@@ -55,6 +55,32 @@ def test_calling_everything_false_catches_every_hoax_and_says_what_it_cost(clien
     assert sitting.score.d_prime == pytest.approx(0.0, abs=1e-9)
 
 
+def test_calling_everything_false_shows_the_same_in_the_teachers_view(client, create_user, forms, app):
+    """The teacher's row for a learner who called every message false, before and after: every hoax
+    caught, no genuine message trusted, discernment 0 and a leaning towards "false" both times."""
+    from saring.classes import Classroom, Membership
+    teacher, learner = create_user("guru", role="teacher", locale="en"), create_user("dewi", locale="en")
+    with app.app_context():
+        classroom = Classroom(teacher_id=teacher, name="7C", join_code="H4MW9T")
+        db.session.add(classroom)
+        db.session.flush()
+        db.session.add(Membership(classroom_id=classroom.id, user_id=learner))
+        db.session.commit()
+        class_id = classroom.id
+    client.post("/en/login", data={"username": "dewi", "password": "kata sandi yang panjang"})
+    for _ in range(2):
+        client.post(CHECK, data=answering(client.get(CHECK).text, lambda n: "false"))
+    client.post("/en/logout", data=hidden_fields(client.get("/en/").text))
+    client.post("/en/login", data={"username": "guru", "password": "kata sandi yang panjang"})
+    page = client.get(f"/en/classes/{class_id}/check").text
+    [row] = re.findall(r'<tr><th scope="row">dewi</th>(.*?)</tr>', page, re.S)
+    cells = [re.sub(r"\s+", " ", cell).strip() for cell in re.findall(r"<td>(.*?)</td>", row, re.S)]
+    assert cells == ["10 of 10 hoaxes caught, 0 of 10 genuine messages trusted"] * 2 + [
+        "0 → 0", "Towards “false” → towards “false”"]
+    csv_row = client.get(f"/en/classes/{class_id}/check.csv").text.splitlines()[1].split(",")
+    assert csv_row[2:4] == ["10/10", "0/10"] and float(csv_row[4]) == 0 and float(csv_row[5]) < -1
+
+
 def test_the_first_form_alternates_between_learners_and_the_second_comes_after(client, create_user, forms, app):
     taken = []
     for name in ("ani", "budi"):
