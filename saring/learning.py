@@ -174,7 +174,8 @@ def home():
     assigned = assigned_modules(progress)
     reviews = due_count(current_user.id) if current_user.is_authenticated else 0
     return render_template("learn/home.html", progress=progress, next_step=where_to_continue(progress),
-                           assigned=assigned, check=check_invitation(assigned), reviews=reviews)
+                           assigned=assigned, check=check_invitation(assigned), reviews=reviews,
+                           paths=get_library().paths)
 
 
 def check_invitation(assigned: list[AssignedModule]) -> str | None:
@@ -188,6 +189,22 @@ def check_invitation(assigned: list[AssignedModule]) -> str | None:
     if upcoming[0] == "before":
         return "before"
     return "after" if assigned and all(item.status == "done" for item in assigned) else None
+
+
+@bp.get(f"{LANG_PREFIX}/paths/<path_id>")
+@kept_page
+def learning_path(path_id: str):
+    """A learning path: its lessons from several modules, in order, each marked when done."""
+    library = get_library()
+    found = library.learning_path(path_id) or abort(404)
+    text, fallback = found.text(current_language())
+    progress = {item.module.id: item for item in learner_progress(library.modules)}
+    steps = [(library.module(module_id), lesson_id) for module_id, lesson_id in text.steps]
+    steps = [(module, module.lesson(lesson_id)) for module, lesson_id in steps if module and module.lesson(lesson_id)]
+    done = [lesson.id in progress[module.id].done for module, lesson in steps]
+    upcoming = next((step for step, finished in zip(steps, done, strict=True) if not finished), None)
+    return render_template("learn/path.html", found=found, text=text, fallback=fallback,
+                           steps=list(zip(steps, done, strict=True)), upcoming=upcoming)
 
 
 @bp.get(f"{LANG_PREFIX}/modules")

@@ -46,6 +46,7 @@ MATRIX = {
     "assets.file": ("GET", "/assets/favicon.{favicon}.svg", dict.fromkeys(ROLES, (200, None))),
     "learn.home": ("GET", "/id/", dict.fromkeys(ROLES, (200, None))),
     "learn.modules": ("GET", "/en/modules", dict.fromkeys(ROLES, (200, None))),
+    "learn.learning_path": ("GET", "/id/paths/orang-tua", dict.fromkeys(ROLES, (200, None))),
     "learn.module": ("GET", "/id/modules/hoaks", dict.fromkeys(ROLES, (200, None))),
     "learn.lesson": ("GET", "/en/modules/hoaks/jenis-misinformasi", dict.fromkeys(ROLES, (200, None))),
     "learn.media": ("GET", "/media/hoaks/images/tiga-istilah-id.svg", dict.fromkeys(ROLES, (200, None))),

@@ -24,10 +24,12 @@ from .model import (
     CheckFormText,
     ContentError,
     Count,
+    LearningPath,
     Lesson,
     LessonText,
     Library,
     Module,
+    PathText,
     Quiz,
     QuizText,
     Source,
@@ -41,6 +43,9 @@ LESSON_FILE = re.compile(rf"(?P<position>\d\d)-(?P<id>{ID_PATTERN})\.(?P<lang>{L
 QUIZ_FILE = re.compile(rf"(?P<id>{ID_PATTERN})\.(?P<lang>{LANG_PATTERN})\.md")
 CHECK_FILE = re.compile(rf"(?P<form>[a-z])\.(?P<lang>{LANG_PATTERN})\.md")
 CHECKS = "checks"  # the discernment check's media are served as this module's
+PATHS = "paths"  # learning paths: routes through lessons of several modules, beside quizzes/
+PATH_FILE = QUIZ_FILE  # path-id.id.md, path-id.en.md
+PATH_STEP = re.compile(rf"(?P<module>{ID_PATTERN})/(?P<lesson>{ID_PATTERN})")
 MODULE_FILE = "module.yml"
 # libyaml's safe loader (in PyYAML's wheels) reads front matter about ten times faster than Python's
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -203,6 +208,7 @@ class Loader:
         self.lessons_dir = Path(lessons_dir)
         self.quizzes_dir = Path(quizzes_dir)
         self.checks_dir = self.quizzes_dir.parent / CHECKS  # beside quizzes/, as in the repository
+        self.paths_dir = self.quizzes_dir.parent / PATHS
         # texts published in the editor, by display path: each replaces its file, or adds a file
         self.overrides = dict(overrides or {})
         self.problems: list[ContentError] = []
@@ -244,40 +250,90 @@ class Loader:
         modules.sort(key=lambda module: (module.order, module.id))
         checks = self._read_checks(known)
         self.problems.extend(rules.check_forms(checks, tuple(modules)))
+        paths = self._read_paths(known)
+        self.problems.extend(rules.check_paths(paths))
         if self.renderer.cache:
             self.renderer.cache.save()
-        return Library(tuple(modules), tuple(sorted(set(self.problems))), dict(self.media), checks)
+        return Library(tuple(modules), tuple(sorted(set(self.problems))), dict(self.media), checks, paths)
 
-    def _read_checks(self, known) -> tuple[CheckForm, ...]:
-        """Parse the discernment check's forms (checks/a.id.md, a.en.md, b.id.md…)."""
-        texts: dict[str, dict[str, CheckFormText]] = {}
-        for file in self.entries(self.checks_dir):
+    def _read_folder(self, folder: Path, pattern: re.Pattern, misnamed: str, module_id: str, known, parse):
+        """(match, parsed) for each file of a folder of Markdown files (checks/, paths/): a misnamed or unusable
+        file is reported and skipped, and so is one whose parser raised."""
+        for file in self.entries(folder):
             if file.name.startswith(".") or file.name == IMAGES_DIR or file.is_dir():
                 continue
             display = self.display(file)
-            match = CHECK_FILE.fullmatch(file.name)
+            match = pattern.fullmatch(file.name)
             if match is None:
-                self.problems.append(ContentError.of(display, 1, N_(
-                    "not a check file name: use a.id.md, a.en.md, b.id.md or b.en.md")))
+                self.problems.append(ContentError.of(display, 1, misnamed))
                 continue
             try:
                 source = self.read(file)
             except UnusableFileError as invalid:
                 self.problems.append(invalid.problem)
                 continue
-            doc = Document(display, match["lang"], CHECKS, self.checks_dir, source.body, source.body_line, known,
-                           context=self.context(self.checks_dir, known))
+            doc = Document(display, match["lang"], module_id, folder, source.body, source.body_line, known,
+                           context=self.context(folder, known))
             try:
-                form = parse_check_form(doc, source.meta, source.line_of, self.renderer)
+                parsed = parse(doc, source)
             except Exception as error:  # a file no one foresaw must not take the site down
                 self.problems.append(ContentError.of(display, source.body_line, N_("cannot be read: %(reason)s"),
                                                      reason=repr(error)))
                 continue
             self.problems.extend(doc.problems)
             self.media.update(doc.media)
+            yield match, parsed
+
+    def _read_checks(self, known) -> tuple[CheckForm, ...]:
+        """Parse the discernment check's forms (checks/a.id.md, a.en.md, b.id.md…)."""
+        texts: dict[str, dict[str, CheckFormText]] = {}
+        found = self._read_folder(self.checks_dir, CHECK_FILE, N_(
+            "not a check file name: use a.id.md, a.en.md, b.id.md or b.en.md"), CHECKS, known,
+            lambda doc, source: parse_check_form(doc, source.meta, source.line_of, self.renderer))
+        for match, form in found:
             if form.items:
                 texts.setdefault(match["form"], {})[match["lang"]] = form
         return tuple(CheckForm(form_id, by_lang) for form_id, by_lang in sorted(texts.items()))
+
+    def _read_paths(self, known) -> tuple[LearningPath, ...]:
+        """Parse the learning paths (paths/orang-tua.id.md, orang-tua.en.md…)."""
+        texts: dict[str, dict[str, PathText]] = {}
+        found = self._read_folder(self.paths_dir, PATH_FILE, N_(
+            "not a path file name: use path-id.id.md or path-id.en.md"), PATHS, known,
+            lambda doc, source: self._parse_path(doc, source, known))
+        for match, text in found:
+            if text is not None:
+                texts.setdefault(match["id"], {})[match["lang"]] = text
+        return tuple(LearningPath(path_id, by_lang) for path_id, by_lang in sorted(texts.items()))
+
+    def _parse_path(self, doc: Document, source: SourceFile, known) -> PathText | None:
+        """A path's title, summary, the lessons it lists (each one that exists) and its introduction."""
+        problems = doc.problems
+        title, summary = _text(source, "title", problems), _text(source, "summary", problems)
+        for key in source.meta.keys() - {"title", "summary", "lessons"}:
+            problems.append(ContentError.of(doc.path, source.line_of(key), N_("unknown field %(key)r"),
+                                            warning=True, key=key))
+        listed = source.meta.get("lessons")
+        if not isinstance(listed, list) or not listed:
+            problems.append(ContentError.of(doc.path, source.line_of("lessons"), N_(
+                "'lessons' must list the path's lessons in order, one per line: - module-id/lesson-id")))
+            return None
+        lines = source.text.split("\n")
+        steps = []
+        for entry in listed:
+            step = PATH_STEP.fullmatch(entry.strip()) if isinstance(entry, str) else None
+            line = next((n for n, text in enumerate(lines, 1) if isinstance(entry, str) and entry.strip()
+                         and text.lstrip(" -").strip() == entry.strip()), source.line_of("lessons"))
+            if step is None or (step["module"], step["lesson"]) not in known:
+                problems.append(ContentError.of(doc.path, line, N_(
+                    "the path lists %(entry)r, which is not a lesson: write module-id/lesson-id, as in "
+                    "hoaks/jenis-misinformasi"), entry=str(entry)))
+                continue
+            steps.append((step["module"], step["lesson"]))
+        if title is None or summary is None or not steps:
+            return None
+        intro = self.renderer.render(doc, source.body, source.body_line) if source.body.strip() else ""
+        return PathText(doc.lang, title, summary, intro, tuple(steps), doc.path)
 
     def context(self, module_dir: Path, known) -> str:
         """What rendered output depends on besides its text: the known lessons and the images folder."""

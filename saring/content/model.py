@@ -303,13 +303,42 @@ class CheckForm:
 
 
 @dataclass(frozen=True)
+class PathText:
+    """One language's version of a learning path: a short route through lessons of several modules."""
+
+    lang: str
+    title: str
+    summary: str
+    intro_html: str
+    steps: tuple[tuple[str, str], ...]  # (module id, lesson id), in the order to read them
+    path: str
+
+
+@dataclass(frozen=True)
+class LearningPath:
+    """A learning path (for example, for parents and adults): its id and its texts by language."""
+
+    id: str
+    texts: dict[str, PathText]
+
+    def text(self, lang: str) -> tuple[PathText, bool]:
+        """The path in `lang` and whether it fell back to the other language."""
+        return pick(self.texts, lang)
+
+
+@dataclass(frozen=True)
 class Library:
-    """Everything loaded from `lessons/`, `quizzes/` and `checks/`, and the problems found."""
+    """Everything loaded from `lessons/`, `quizzes/`, `checks/` and `paths/`, and the problems found."""
 
     modules: tuple[Module, ...] = ()
     problems: tuple[ContentError, ...] = ()
     media: dict[str, str] = field(default_factory=dict)
     checks: tuple[CheckForm, ...] = ()
+    paths: tuple[LearningPath, ...] = ()
+
+    def learning_path(self, path_id: str) -> LearningPath | None:
+        """The learning path with this id, if any."""
+        return next((found for found in self.paths if found.id == path_id), None)
 
     def check_form(self, form_id: str) -> CheckForm | None:
         """The discernment check's form with this id, if any."""

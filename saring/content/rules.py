@@ -17,7 +17,19 @@ from html import unescape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .model import LANGUAGES, N_, CheckForm, ContentError, Count, LessonText, Module, Nn_, Param, QuizText
+from .model import (
+    LANGUAGES,
+    N_,
+    CheckForm,
+    ContentError,
+    Count,
+    LearningPath,
+    LessonText,
+    Module,
+    Nn_,
+    Param,
+    QuizText,
+)
 from .render import BLOCK_PATTERN
 from .report import READING_WORDS_PER_MINUTE, reading_minutes
 
@@ -280,3 +292,15 @@ def _compare_forms(forms: tuple[CheckForm, ...]) -> list[ContentError]:
     return [ContentError.of(second.path, 1, N_(
         "the form is not parallel to %(other)s: give both as many genuine items, the same techniques among the "
         "false ones, and the same difficulties"), warning=True, other=first.path)]
+
+
+def check_paths(paths: tuple[LearningPath, ...]) -> list[ContentError]:
+    """A learning path lists the same lessons in the same order in both languages."""
+    problems = []
+    for found in paths:
+        texts = [found.texts[lang] for lang in LANGUAGES if lang in found.texts]
+        if len(texts) == 2 and texts[0].steps != texts[1].steps:
+            problems.append(ContentError.of(texts[1].path, 1, N_(
+                "the path lists other lessons, or in another order, than %(other)s: both languages take the same "
+                "route"), warning=True, other=texts[0].path))
+    return problems

@@ -9,7 +9,7 @@ from typing import Protocol
 
 from flask import Flask, current_app, g
 
-from .loader import CHECKS, load_library
+from .loader import CHECKS, PATHS, load_library
 from .model import Library
 
 EXTENSION_KEY = "saring.content"
@@ -114,7 +114,8 @@ class ContentStore:
     def _files_stamp(self) -> frozenset:
         """Every content file's path, size and modification time."""
         stamp = set()
-        for top in (self.lessons_dir, self.quizzes_dir, os.path.join(os.path.dirname(self.quizzes_dir), CHECKS)):
+        beside_quizzes = [os.path.join(os.path.dirname(self.quizzes_dir), name) for name in (CHECKS, PATHS)]
+        for top in (self.lessons_dir, self.quizzes_dir, *beside_quizzes):
             for folder, _, names in os.walk(top):
                 for name in names:
                     try:
