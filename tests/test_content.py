@@ -448,7 +448,7 @@ def test_the_good_sample_keeps_every_rule(good):
 @pytest.mark.parametrize("old, new, problem", [
     ("minutes: 4", "minutes: 12", ":4: warning: 'minutes' is 12; a lesson takes 4 to 8 minutes"),
     ("minutes: 4", "minutes: 3", ":4: warning: 'minutes' is 3; a lesson takes 4 to 8 minutes"),
-    ("Second lesson body.", "Second lesson body." + " word" * 1200,
+    ("Second lesson body.", "Second lesson body." + " word." * 1200,
      ":4: warning: the lesson takes 11 minutes to read (1,506 words at 150 a minute); keep it within 8"),
     (ACTION, ACTION.replace("action", "tip"), ":36: warning: the lesson does not end with an action callout "
                                               "(!!! action): close it with one thing to do now"),
@@ -630,3 +630,45 @@ def test_raw_html_with_an_address_saring_cannot_check_is_warned(sample_copy):
 def test_markup_shown_as_code_is_not_warned(sample_copy):
     edit(sample_copy / SECOND, "Second lesson body.", "Second lesson body: `<script>`.\n\n```\n<iframe>\n```")
     assert problems_of(sample_copy) == []
+
+
+@pytest.mark.parametrize("new, line", [
+    ("In 2024, 45% of users were unsure.\n", None),
+    ("About 45% of users were unsure.\n", 9),
+    ("Reports fell by Rp 2 billion.\n", 9),
+    ("It reached 221.6 million users.\n", 9),
+    ("In a 2022 survey, people said:\n\n- **45%** were unsure;\n- **12%** had shared a hoax.\n", None),
+    ("People said:\n\n- **45%** were unsure (2022);\n- **12%** had shared a hoax.\n", 12),
+    ("In 2022, 45% were unsure.\n\nThe real share may be higher than 45%.\n", 11),
+    ("The message said \"grades drop by 50%\", with no study named.\n", None),
+    ('!!! sms "Bank"\n    Your prize of Rp 5.000.000 waits: reply now.\n\nNever answer it.\n', None),
+])
+def test_a_figure_needs_its_year_in_its_paragraph(sample_copy, new, line):
+    edit(sample_copy / SECOND, "Second lesson body.\n", new)
+    assert problems_of(sample_copy) == ([] if line is None else [
+        f"{SECOND}:{line}: warning: a figure without its year: write the year in the same paragraph (or in the "
+        "sentence leading into the list), so a reader can tell when it ages"])
+
+
+def test_long_sentences_are_warned_with_their_average(sample_copy):
+    long = "This sentence keeps going with one more clause and then another one that nobody needed at all. "
+    edit(sample_copy / SECOND, "Second lesson body.\n", long * 20 + "\n")
+    [problem] = problems_of(sample_copy)
+    assert problem.startswith(SECOND + ":8: warning: the lesson's sentences average ")
+    assert problem.endswith("words; keep the average within 15 (`flask content report` lists the longest)")
+
+
+def test_an_option_explained_at_length_is_warned_at_its_explanation(sample_copy):
+    long = "Right: " + "news this big is always announced officially " * 4 + "by the bank."
+    edit(sample_copy / "quizzes/alpha.en.md", "Right: news this big is always announced officially.", long)
+    assert problems_of(sample_copy) == [
+        "quizzes/alpha.en.md:19: warning: the explanation of option b in 'pesan-atm' has 32 words; keep it within "
+        "25, short enough to read on a phone and to hear read aloud"]
+
+
+def test_an_image_over_the_weight_limit_is_warned(sample_copy):
+    picture = sample_copy / "lessons/alpha/images/pic.svg"
+    picture.write_text(picture.read_text().replace("</svg>", "<!--" + "x" * rules.MAX_IMAGE_BYTES + "--></svg>"))
+    assert problems_of(sample_copy) == [
+        f"lessons/alpha/01-first.{lang}.md:{line}: warning: image 'images/pic.svg' has 16 KB; keep an image within "
+        "15 KB, so the page stays light on a phone" for lang, line in (("en", 14), ("id", 19))]

@@ -66,6 +66,17 @@ def report(as_json: bool) -> None:
             cells = [f"{lang} {d['words']}/{d['reading_minutes']}/{d['stated_minutes']}"
                      if (d := by_id.get(lesson_id)) else f"{lang} missing" for lang, by_id in details.items()]
             click.echo(f"    {lesson_id:28}  " + "   ".join(cells))
+        click.echo("  plain language: words a sentence on average / share of long words (4+ syllables); "
+                   "the longest sentences")
+        for lang, by_id in details.items():
+            for lesson_id, detail in by_id.items():
+                plain = detail["readability"]
+                click.echo(f"    {lang} {lesson_id:25}  {plain['mean_sentence_words']:4.1f} / "
+                           f"{plain['long_word_share']:.0%}")
+                for longest in plain["longest"]:
+                    sentence = longest["sentence"]
+                    shown = sentence if len(sentence) <= 100 else sentence[:97] + "..."
+                    click.echo(f"        {longest['words']:3} words: {shown}")
         gaps = [f"{kind} only in the other language ({lang} missing): {', '.join(ids)}"
                 for lang, missing in module["missing"].items() for kind, ids in missing.items() if ids]
         click.echo("  missing: " + ("; ".join(gaps) if gaps else "nothing"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import posixpath
 import re
@@ -169,6 +170,11 @@ class _ContentTreeprocessor(Treeprocessor):
                 or not images.is_relative_to(doc.module_dir.resolve()):
             doc.report(src, N_("image file not found: %(src)s"), src=src)
             return
+        from .rules import MAX_IMAGE_BYTES  # the rule book imports this module
+        if (size := file.stat().st_size) > MAX_IMAGE_BYTES:
+            doc.report(src, N_("image %(src)r has %(kb)s KB; keep an image within %(limit)s KB, so the page stays "
+                               "light on a phone"), True, src=src, kb=math.ceil(size / 1024),
+                       limit=MAX_IMAGE_BYTES // 1024)
         doc.add_media(f"{doc.module_id}/{relative}", str(file))
         element.set("src", media_path(doc.module_id, relative))
         element.set("loading", "lazy")

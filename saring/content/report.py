@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from .model import LANGUAGES, Library, Module
+from .readability import readability
 
 READING_WORDS_PER_MINUTE = 150  # a teenager reading on a phone, not an adult at a desk
 
@@ -20,7 +21,7 @@ def module_report(module: Module) -> dict:
     for lang in LANGUAGES:
         lessons = [
             {"id": lesson.id, "words": text.words, "reading_minutes": reading_minutes(text.words),
-             "stated_minutes": text.minutes}
+             "stated_minutes": text.minutes, "readability": readability_figures(text.html, lang)}
             for lesson in module.lessons if (text := lesson.texts.get(lang))
         ]
         quiz = module.quiz.texts.get(lang) if module.quiz else None
@@ -50,6 +51,14 @@ def module_report(module: Module) -> dict:
             for lang in LANGUAGES
         },
     }
+
+
+def readability_figures(html: str, lang: str) -> dict:
+    """A lesson's plain-language figures: mean sentence length, share of long words, its longest sentences."""
+    measured = readability(html, lang)
+    return {"sentences": measured.sentences, "mean_sentence_words": round(measured.mean_sentence_words, 1),
+            "long_word_share": round(measured.long_word_share, 3),
+            "longest": [{"words": count, "sentence": sentence} for count, sentence in measured.longest]}
 
 
 def content_report(library: Library) -> dict:

@@ -30,7 +30,8 @@ from .model import (
     Param,
     QuizText,
 )
-from .render import BLOCK_PATTERN
+from .readability import readability, words
+from .render import BLOCK_PATTERN, CARD_KINDS
 from .report import READING_WORDS_PER_MINUTE, reading_minutes
 
 if TYPE_CHECKING:
@@ -46,6 +47,19 @@ MAX_OPTIONS = 10  # options of one question
 LESSON_MINUTES = (4, 8)  # the `minutes:` a lesson states: one sitting on a phone, between classes
 READING_MINUTES = (3, 8)  # the minutes its words take at READING_WORDS_PER_MINUTE (saring.content.report)
 QUIZ_QUESTIONS = (8, 12)  # questions per quiz, in each language
+# Plain language for SMP learners and adults who read slowly (measured as saring.content.readability does).
+SENTENCE_WORDS = 15  # a lesson's sentences average at most this many words
+FEEDBACK_WORDS = 25  # an option's explanation: short enough to read on a phone and to hear read aloud
+MAX_IMAGE_BYTES = 15 * 1024  # an image a lesson or a quiz shows; a page must stay within its weight budget
+# A figure the lesson states (a share, an amount, a large number) dates: the year goes in the same paragraph,
+# or in the paragraph that leads into the list holding it. Quoted words (what a message or a person says)
+# and cards are not the lesson's own figures.
+FIGURE = re.compile(r"\d+(?:[.,]\d+)?\s?(?:%|persen\b|per ?cent\b)|\bRp\s?\d|\b\d{1,3}(?:[.,]\d{3})+\b"
+                    r"|\b\d+(?:[.,]\d+)?\s+(?:ribu|juta|miliar|triliun|thousand|million|billion|trillion)\b",
+                    re.IGNORECASE)
+YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+QUOTED = re.compile(r'“[^”]*”|"[^"\n]*"')
+LIST_ITEM = re.compile(r"\s*(?:[-*+]|\d+\.|\|)\s")
 # At least this many of a quiz's questions: a whole number is a count, a Fraction a share of the questions.
 SCENARIO_QUESTIONS = Fraction(1, 2)  # questions whose body shows a card: learners judge realistic messages
 # Questions tagged genuine: learners practise trusting what is true, so that doubting everything fails the quiz.
@@ -124,7 +138,50 @@ def check_lesson(text: LessonText, source: SourceFile) -> list[ContentError]:
     elif (count := text.html.count(ACTION_CALLOUT)) > 1:
         warn(source.body_line + (actions[0] if actions else 0),
              N_("the lesson has %(count)s action callouts; keep one, at the end"), count=count)
+    measured = readability(text.html, text.lang)
+    if measured.mean_sentence_words > SENTENCE_WORDS:
+        warn(source.body_line, N_("the lesson's sentences average %(mean)s words; keep the average within %(limit)s "
+                                  "(`flask content report` lists the longest)"),
+             mean=f"{measured.mean_sentence_words:.1f}", limit=SENTENCE_WORDS)
+    for line in undated_figures(source.body):
+        warn(source.body_line + line, N_("a figure without its year: write the year in the same paragraph (or in "
+                                         "the sentence leading into the list), so a reader can tell when it ages"))
     return problems
+
+
+def undated_figures(body: str) -> list[int]:
+    """The body lines (from 0) of paragraphs and list items stating a figure with no year beside it."""
+    found: list[int] = []
+    block: list[tuple[int, str]] = []
+    lead_in = ""  # the paragraph before a list, when it ends with ":"
+    in_card = False
+
+    def close() -> None:
+        nonlocal block, lead_in
+        if block:
+            text, item = " ".join(line for _, line in block), bool(LIST_ITEM.match(block[0][1]))
+            if FIGURE.search(QUOTED.sub(" ", text)) and not YEAR.search(text) and not (item and YEAR.search(lead_in)):
+                found.append(block[0][0])
+            if not item:
+                lead_in = text if text.rstrip().endswith(":") else ""
+        block = []
+
+    for number, line in enumerate(body.split("\n")):
+        if block_start := BLOCK_PATTERN.match(line):
+            close()
+            in_card = block_start[1] in CARD_KINDS
+            if in_card:
+                continue
+        elif in_card and (line.startswith((" ", "\t")) or not line.strip()):
+            continue  # a card's body
+        else:
+            in_card = False
+        if not line.strip() or LIST_ITEM.match(line):
+            close()
+        if line.strip():
+            block.append((number, line))
+    close()
+    return found
 
 
 def required(minimum: int | Fraction, questions: int) -> int:
@@ -159,6 +216,13 @@ def check_quiz(quiz: QuizText) -> list[ContentError]:
                  "genuine; at least %(needed)s should be, so learners practise trusting what is true"),
              num=genuine, total=total, needed=needed)
     for question in quiz.questions:
+        for option in question.options:
+            if (count := len(words(HTML_TAG.sub(" ", unescape(option.explanation_html))))) > FEEDBACK_WORDS:
+                problems.append(ContentError.of(quiz.path, option.line + 1, N_(
+                    "the explanation of option %(option)s in %(question)r has %(words)s; keep it within %(limit)s, "
+                    "short enough to read on a phone and to hear read aloud"), warning=True, option=option.id,
+                    question=question.id, words=Count(count, Nn_("%(num)s word", "%(num)s words")),
+                    limit=FEEDBACK_WORDS))
         if question.is_genuine and (label := giveaway(question.body_html)):
             problems.append(ContentError.of(quiz.path, question.line, N_(
                 "question %(question)r is tagged genuine, but its text says %(label)r: a label that tells learners "
