@@ -642,6 +642,10 @@ def test_markup_shown_as_code_is_not_warned(sample_copy):
     ("In 2022, 45% were unsure.\n\nThe real share may be higher than 45%.\n", 11),
     ("The message said \"grades drop by 50%\", with no study named.\n", None),
     ('!!! sms "Bank"\n    Your prize of Rp 5.000.000 waits: reply now.\n\nNever answer it.\n', None),
+    ("![A poster: pay 1,100 USD a month, 1,204 likes](images/pic.svg)\n", None),
+    ("A bonus of Rp 50.000 cannot be taken out.\n", None),
+    ("For example, you borrow Rp 1 million but get 700,000.\n", None),
+    ("Players deposited about Rp 293 billion.\n\n![A poster](images/pic.svg)\n", 9),
 ])
 def test_a_figure_needs_its_year_in_its_paragraph(sample_copy, new, line):
     edit(sample_copy / SECOND, "Second lesson body.\n", new)

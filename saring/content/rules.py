@@ -51,14 +51,16 @@ QUIZ_QUESTIONS = (8, 12)  # questions per quiz, in each language
 SENTENCE_WORDS = 15  # a lesson's sentences average at most this many words
 FEEDBACK_WORDS = 25  # an option's explanation: short enough to read on a phone and to hear read aloud
 MAX_IMAGE_BYTES = 15 * 1024  # an image a lesson or a quiz shows; a page must stay within its weight budget
-# A figure the lesson states (a share, an amount, a large number) dates: the year goes in the same paragraph,
-# or in the paragraph that leads into the list holding it. Quoted words (what a message or a person says)
-# and cards are not the lesson's own figures.
-FIGURE = re.compile(r"\d+(?:[.,]\d+)?\s?(?:%|persen\b|per ?cent\b)|\bRp\s?\d|\b\d{1,3}(?:[.,]\d{3})+\b"
-                    r"|\b\d+(?:[.,]\d+)?\s+(?:ribu|juta|miliar|triliun|thousand|million|billion|trillion)\b",
-                    re.IGNORECASE)
+# A figure the lesson states about the world (a share, a count in the thousands, an amount in millions) dates:
+# the year goes in the same paragraph, or in the paragraph that leads into the list holding it. Not the
+# lesson's own figures: quoted words (what a message or a person says), cards, images' descriptions,
+# everyday amounts (Rp 50.000) and a paragraph that gives an example ("misalnya", "for example").
+FIGURE = re.compile(r"\d+(?:[.,]\d+)?\s?(?:%|persen\b|per ?cent\b)|(?<!Rp )(?<!Rp)\b\d{1,3}(?:[.,]\d{3})+\b"
+                    r"|\b\d+(?:[.,]\d+)?\s+(?:juta|miliar|triliun|million|billion|trillion)\b", re.IGNORECASE)
 YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 QUOTED = re.compile(r'“[^”]*”|"[^"\n]*"')
+EXAMPLE = re.compile(r"\b(?:misalnya|contohnya|sebagai contoh|for example|for instance|e\.g\.)", re.IGNORECASE)
+IMAGE_LINE = re.compile(r"\s*!\[")
 LIST_ITEM = re.compile(r"\s*(?:[-*+]|\d+\.|\|)\s")
 # At least this many of a quiz's questions: a whole number is a count, a Fraction a share of the questions.
 SCENARIO_QUESTIONS = Fraction(1, 2)  # questions whose body shows a card: learners judge realistic messages
@@ -160,7 +162,9 @@ def undated_figures(body: str) -> list[int]:
         nonlocal block, lead_in
         if block:
             text, item = " ".join(line for _, line in block), bool(LIST_ITEM.match(block[0][1]))
-            if FIGURE.search(QUOTED.sub(" ", text)) and not YEAR.search(text) and not (item and YEAR.search(lead_in)):
+            own = QUOTED.sub(" ", text)
+            if FIGURE.search(own) and not EXAMPLE.search(own) and not YEAR.search(text) \
+                    and not (item and YEAR.search(lead_in)):
                 found.append(block[0][0])
             if not item:
                 lead_in = text if text.rstrip().endswith(":") else ""
@@ -176,9 +180,9 @@ def undated_figures(body: str) -> list[int]:
             continue  # a card's body
         else:
             in_card = False
-        if not line.strip() or LIST_ITEM.match(line):
+        if not line.strip() or LIST_ITEM.match(line) or IMAGE_LINE.match(line):
             close()
-        if line.strip():
+        if line.strip() and not IMAGE_LINE.match(line):
             block.append((number, line))
     close()
     return found
