@@ -31,6 +31,8 @@ PAGES = [  # (name, path template); {lang} is filled in
     ("module list (progress)", "/{lang}/modules"),
     ("module", "/{lang}/modules/teknik-manipulasi"),
     ("lesson", "/{lang}/modules/solidaritas-digital/bantu-keluarga"),
+    ("lesson with two image exercises", "/{lang}/modules/jebakan-online/tautan-phishing"),
+    ("path for parents and adults", "/{lang}/paths/orang-tua"),
     ("quiz", "/{lang}/modules/teknik-manipulasi/quiz"),
     ("discernment check", "/{lang}/check"),
     ("result", None),

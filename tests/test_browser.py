@@ -340,6 +340,43 @@ def test_teacher_journey_class_learners_assignment_report(server, phones):
         assert phone.problems == []
 
 
+def test_a_parent_follows_the_short_path_and_every_image_exercise_reads_on_a_phone(server, phone):
+    """A parent finds the short path on home by its visible text, reads its first lesson and is offered the
+    next; then every lesson that shows an image, in both languages, passes the same checks, and each image
+    arrives with its alternative text."""
+    from saring.admin import create_account
+    app = server[0]
+    with app.app_context():
+        create_account("pak-budi", PASSWORD)
+        library = get_library()
+        path = library.learning_path("orang-tua")
+        first, second = (library.module(m).lesson(lesson) for m, lesson in path.texts["id"].steps[:2])
+        pictured = [(module.id, lesson.id, lang) for module in library.modules for lesson in module.lessons
+                    for lang, text in lesson.texts.items() if "<img " in text.html]
+    page = phone.log_in("pak-budi")
+    phone.goto("/id/")
+    page.get_by_role("link", name=re.compile(r"Lihat \d+ pelajaran di jalur ini")).click()
+    phone.check()
+    assert page.locator("h1").inner_text() == path.texts["id"].title
+    page.get_by_role("link", name=f"Lanjut baca: {first.texts['id'].title}").click()
+    phone.check()
+    page.get_by_role("button", name="Aku sudah menyelesaikan pelajaran ini").click()
+    phone.check()
+    phone.goto("/id/paths/orang-tua")
+    assert page.get_by_role("link", name=f"Lanjut baca: {second.texts['id'].title}").is_visible()
+
+    assert len(pictured) >= 16, "the new lessons each have an image exercise"
+    for module_id, lesson_id, lang in pictured:
+        page = phone.goto(f"/{lang}/modules/{module_id}/{lesson_id}")
+        for image in page.locator("main img").all():
+            image.scroll_into_view_if_needed()
+            assert image.get_attribute("alt").strip()
+            page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+        phone.check()
+    phone.validate_html()
+    assert phone.problems == []
+
+
 class Network:
     """The app on a fixed port that a test can take off the network and bring back, as a phone's signal."""
 
