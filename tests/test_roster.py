@@ -63,7 +63,7 @@ def test_a_csv_file_of_names(app, client, class_id, content):
 
 @pytest.mark.parametrize("data, message", [
     ({"names": ""}, "Ketik minimal satu nama, atau pilih berkas CSV."),
-    ({"names": "\n".join(f"Murid {n}" for n in range(61))}, "Tambahkan paling banyak 60 murid sekaligus."),
+    ({"names": "\n".join(f"Murid {n}" for n in range(61))}, "Tambahkan paling banyak 60 pelajar sekaligus."),
     ({"names": "Ani\nB" + "u" * 80}, "Nama ke-2 terlalu panjang"),
     ({"names": "Ani\nBudi\u200b"}, "Nama ke-2 terlalu panjang atau berisi karakter"),
 ])
