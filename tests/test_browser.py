@@ -265,14 +265,14 @@ def test_teacher_journey_class_learners_assignment_report(server, phones):
     assert "Tersimpan: Memahami hoaks." in page.content()
 
     screen = learner.log_in(username, password)
-    assert screen.url.endswith("/id/account")
-    screen.get_by_label("Kata sandi saat ini").fill(password)
+    assert screen.url.endswith("/id/account/first-password")  # the new password twice, nothing else
     screen.get_by_label("Kata sandi baru").fill(PASSWORD)
     screen.get_by_label("Ketik ulang kata sandi").fill(PASSWORD)
-    screen.get_by_role("button", name="Ganti kata sandi").click()
+    screen.get_by_role("button", name="Simpan kata sandiku").click()
     learner.check()
-    learner.goto("/id/")
+    assert screen.url.endswith("/id/")  # straight to the assigned work
     assert "Tugas untukmu" in screen.content() and "belum dimulai" in screen.content()
+    assert "perangkat lain" not in screen.content()
     learner.goto(f"/id/modules/{module.id}/quiz")
     quiz = module.quiz.texts["id"]
     for index, question in enumerate(quiz.questions):
