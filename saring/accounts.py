@@ -1,11 +1,11 @@
-"""Learner accounts: sign up, log in, log out, change password, language preference."""
+"""Learner accounts: sign up, log in, log out, the first password changed, change password, language preference."""
 
 from __future__ import annotations
 
 import functools
 import secrets
 import unicodedata
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -32,6 +32,12 @@ bp = Blueprint("accounts", __name__, url_prefix=LANG_PREFIX)
 ROLES = ("learner", "teacher", "editor", "admin")
 GRANTED_ROLES = ROLES[1:]  # every account learns; these are granted
 USERNAME_MIN, USERNAME_MAX = 3, 30
+# how long after signing in with a first password (off a login card) its learner may choose their own without
+# typing the card's again: long enough for a slow reader in class, short for a phone left on a desk
+FIRST_PASSWORD_WAIT = timedelta(minutes=15)
+# all an account with a first password may open besides the page that replaces it
+FIRST_PASSWORD_OPENS = {"accounts.logout", "assets.file", "site.favicon", "site.healthz", "offline.service_worker",
+                        "offline.manifest"}
 
 
 @shown_to(lambda user: [user.id])
@@ -54,9 +60,9 @@ class User(UserMixin, db.Model):
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    # this request's sign-in (saring.sessions) and the session's id, set when the account is loaded for a
-    # session or signs in
-    sign_in_id = session_id = None
+    # this request's sign-in (saring.sessions), the session's id and when it signed in, set when the account is
+    # loaded for a session or signs in
+    sign_in_id = session_id = signed_in_at = None
 
     def get_id(self) -> str:
         """The id kept in the session: the account and its sign-in's key (saring.sessions)."""
@@ -140,7 +146,8 @@ def load_user(session_id: str) -> User | None:
     if row is None or not still_signed_in(row.SignIn):
         return None
     note_use(row.SignIn)
-    user, user.sign_in_id, user.session_id = row.User, row.SignIn.id, session_id
+    user, user.session_id = row.User, session_id
+    user.sign_in_id, user.signed_in_at = row.SignIn.id, row.SignIn.created_at
     return user
 
 
@@ -249,10 +256,9 @@ class LanguageForm(FlaskForm):
                         validators=[AnyOf(list(LANGUAGE_NAMES), message=_l("Choose a language."))])
 
 
-class ChangePasswordForm(FlaskForm):
-    """The current password, then the new one twice."""
+class NewPasswordForm(FlaskForm):
+    """The new password twice: all that a first sign-in asks."""
 
-    current = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your current password."))])
     password, confirm = password_fields(_l("New password"))
 
     def validate_password(self, field) -> None:
@@ -261,15 +267,27 @@ class ChangePasswordForm(FlaskForm):
             raise ValidationError(problem)
 
 
+class ChangePasswordForm(NewPasswordForm):
+    """The current password, then the new one twice."""
+
+    current = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your current password."))])
+
+
 @bp.before_app_request
 def first_password_must_be_changed():
-    """An account with a first password (from a teacher or an admin) sees only the account page."""
-    allowed = {"accounts.account", "accounts.change_password", "accounts.logout", "assets.file", "site.favicon",
-               "site.healthz", "offline.service_worker", "offline.manifest"}
-    if request.endpoint not in allowed and current_user.is_authenticated and current_user.must_change_password:
-        flash(_("Choose a password of your own first: the one you were given is only for the first login."),
-              "info")
-        return redirect(url_for("accounts.account", lang=g.get("lang") or current_user.locale))
+    """An account with a first password (from a teacher or an admin) sees only the page to choose its own, and
+    only right after signing in with it: later, whoever holds the phone signs in with the card again."""
+    if (request.endpoint in FIRST_PASSWORD_OPENS or not current_user.is_authenticated
+            or not current_user.must_change_password):
+        return None
+    lang = g.get("lang") or current_user.locale
+    if utcnow() - current_user.signed_in_at > FIRST_PASSWORD_WAIT:
+        end_session()
+        flash(_("It has been a while since you logged in. Log in again with the password on your card, then "
+                "choose your own."), "info")
+        return redirect(url_for("accounts.login", lang=lang))
+    if request.endpoint != "accounts.first_password":
+        return redirect(url_for("accounts.first_password", lang=lang))
     return None
 
 
@@ -310,6 +328,8 @@ def login():
         else:
             give_back_password_tries(form.username.data)
             start_session(user)
+            if user.must_change_password:  # the first sign-in from a card: the learner's own password, then on
+                return redirect(url_for("accounts.first_password", next=safe_next(request.args.get("next"))))
             return redirect(safe_next(request.args.get("next")) or url_for("learn.home"))
     return render_template("accounts/login.html", form=form)
 
@@ -363,10 +383,33 @@ def change_password():
         form.current.errors.append(_("This is not your current password."))
         return account_page(password_form=form)
     give_back_password_tries(current_user.username)
+    replace_password(form.password.data)
+    flash(_("Your password has been changed. Other devices have been logged out."), "success")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.route("/account/first-password", methods=["GET", "POST"])
+@login_required
+def first_password():
+    """Right after signing in with a first password, the learner's own, typed twice; then on to their work.
+
+    The card's password is not asked again (the sign-in was minutes ago, see `first_password_must_be_changed`),
+    nor is anything else on the account page.
+    """
+    if not current_user.must_change_password:
+        return redirect(url_for("accounts.account"))
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        replace_password(form.password.data)  # a card's password may have been tried on another phone too
+        flash(_("Your password is saved. Log in with it from now on."), "success")
+        return redirect(safe_next(request.args.get("next")) or url_for("learn.home"))
+    return render_template("accounts/first_password.html", form=form)
+
+
+def replace_password(password: str) -> None:
+    """Give the signed-in account `password` for good and end its sign-ins on every other device."""
     user = current_user._get_current_object()
-    user.set_password(form.password.data)
+    user.set_password(password)
     user.must_change_password = False
     end_all(user.id, keep=user.sign_in_id)
     db.session.commit()
-    flash(_("Your password has been changed. Other devices have been logged out."), "success")
-    return redirect(url_for("accounts.account"))

@@ -1,6 +1,6 @@
 """Limits on guessing (Flask-Limiter): form posts per address, wrong passwords per account.
 
-- Per address: each POST to log in, sign up, change a password, join a class or delete an account
+- Per address: each POST to log in, sign up, change or choose a password, join a class or delete an account
   counts against RATELIMIT_PER_ADDRESS for the client's address, generous because a whole class
   may sign in at once from one school address. Opening a join link says whether its code opens a
   class, so those count too, apart from the posts (a class opens the link, then joins).
@@ -45,7 +45,8 @@ from werkzeug.exceptions import TooManyRequests
 from .database import UNAVAILABLE
 from .extensions import db
 
-PER_ADDRESS = ("accounts.login", "accounts.signup", "accounts.change_password", "privacy.delete_account")
+PER_ADDRESS = ("accounts.login", "accounts.signup", "accounts.change_password", "accounts.first_password",
+               "privacy.delete_account")
 JOIN = "classes.join"  # its posts, and its links with a code, each counted on their own
 FAILED_PASSWORDS = "failed-passwords"
 REDIS_TIMEOUT_S = 0.25  # to connect, and for each answer: a hung Redis must not hold a worker

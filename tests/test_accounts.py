@@ -1,13 +1,17 @@
 """Accounts: sign up, log in and out, change password; bad input never stores anything."""
 
 import re
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from saring.accounts import User, safe_next
+from saring.accounts import FIRST_PASSWORD_WAIT, User, safe_next
+from saring.classes import Assignment, Classroom, Membership
 from saring.config import ConfigError
+from saring.database import utcnow
 from saring.extensions import db
+from saring.sessions import SignIn
 from tests.conftest import PASSWORD, make_app
 
 
@@ -242,3 +246,141 @@ def test_production_hashes_passwords_with_scrypt(app, client):
     signup(client)
     with app.app_context():
         assert db.session.scalar(sa.select(User.password_hash)).startswith("scrypt:")
+
+
+
+# The first sign-in from a login card: a teacher made the account, the learner chooses their own password.
+CARD = "kuda-biru-lari-482"
+FIRST = "/id/account/first-password"
+OWN = "sepatu merah di pintu"
+
+
+@pytest.fixture
+def card_learner(app, create_user):
+    """"siti.nuraini" has a first password on a card, in a class with the module "hoaks" assigned."""
+    teacher = create_user("bu-sari", role="teacher")
+    learner = create_user("siti.nuraini", password=CARD, must_change=True)
+    with app.app_context():
+        classroom = Classroom(teacher_id=teacher, name="8B", join_code="ABCDEF",
+                              assignments=[Assignment(module_id="hoaks")])
+        db.session.add(classroom)
+        db.session.flush()
+        db.session.add(Membership(classroom_id=classroom.id, user_id=learner, created_here=True))
+        db.session.commit()
+    return learner
+
+
+def card_login(client, password=CARD, **query):
+    """Sign in as the card's learner."""
+    return client.post("/id/login", query_string=query, data={"username": "siti.nuraini", "password": password})
+
+
+def leave_the_phone(app):
+    """Every sign-in began longer ago than a first password may wait."""
+    with app.app_context():
+        db.session.execute(sa.update(SignIn).values(created_at=utcnow() - FIRST_PASSWORD_WAIT - timedelta(minutes=1)))
+        db.session.commit()
+
+
+def test_the_first_sign_in_asks_only_for_the_new_password_twice(client, card_learner):
+    assert card_login(client).headers["Location"] == FIRST
+    page = client.get(FIRST).text
+    inputs = re.findall(r"<input[^>]*>", page)
+    assert [re.search(r'name="(\w+)"', tag)[1] for tag in inputs if 'type="password"' in tag] == ["password", "confirm"]
+    assert 'name="locale"' not in page and 'name="current"' not in page
+    assert "Kata sandi baru" in page and "Ketik ulang kata sandi" in page
+    assert 'class="flash' not in page
+
+
+def test_the_first_password_leads_straight_to_the_assigned_work(app, client, card_learner):
+    card_login(client)
+    response = client.post(FIRST, data={"password": OWN, "confirm": OWN})
+    assert response.headers["Location"] == "/id/"
+    home = client.get("/id/").text
+    assigned = re.search(r'<section aria-labelledby="assigned-title">(.*?)</section>', home, re.S)[1]
+    assert 'href="/id/modules/hoaks"' in assigned
+    assert "Kata sandimu sudah tersimpan" in home
+    assert "perangkat lain" not in home, "a first sign-in has no other devices to speak of"
+    with app.app_context():
+        assert not db.session.get(User, card_learner).must_change_password
+    client.post("/id/logout")
+    assert card_login(client).status_code == 200, "the card's password no longer opens the account"
+    assert card_login(client, OWN).headers["Location"] == "/id/"
+
+
+def test_a_link_opened_before_the_first_sign_in_is_where_it_ends(client, card_learner):
+    """A teacher's link to a module: log in with the card, choose a password, and the module opens."""
+    response = card_login(client, next="/id/modules/hoaks")
+    assert response.headers["Location"] == FIRST + "?next=/id/modules/hoaks"
+    chosen = client.post(response.headers["Location"], data={"password": OWN, "confirm": OWN})
+    assert chosen.headers["Location"] == "/id/modules/hoaks"
+
+
+def test_a_first_sign_in_goes_nowhere_off_the_site(client, card_learner):
+    assert card_login(client, next="https://evil.example/").headers["Location"] == FIRST
+    chosen = client.post(FIRST + "?next=//evil.example/", data={"password": OWN, "confirm": OWN})
+    assert chosen.headers["Location"] == "/id/"
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"password": "", "confirm": ""}, "Masukkan kata sandi."),
+    ({"password": "pendek", "confirm": "pendek"}, "paling sedikit 8 karakter"),
+    ({"password": "Siti.Nuraini", "confirm": "Siti.Nuraini"}, "tidak boleh sama dengan nama penggunamu"),
+    ({"password": "password123", "confirm": "password123"}, "Banyak orang memakai kata sandi ini"),
+    ({"password": OWN, "confirm": "lain sekali"}, "Kedua kata sandi tidak sama."),
+    ({"password": "sandi\x00panjang", "confirm": "sandi\x00panjang"}, "karakter yang tidak boleh dipakai"),
+])
+def test_the_first_password_keeps_the_password_rules(app, client, card_learner, fields, message):
+    card_login(client)
+    response = client.post(FIRST, data=fields)
+    assert response.status_code == 200 and message in response.text
+    with app.app_context():
+        user = db.session.get(User, card_learner)
+        assert user.must_change_password and user.check_password(CARD)
+
+
+def test_the_first_password_page_is_only_for_a_first_sign_in(client, login_as):
+    assert client.get(FIRST).headers["Location"] == "/id/login?next=%2Fid%2Faccount%2Ffirst-password"
+    login_as("learner")
+    assert client.get(FIRST).headers["Location"] == "/id/account", "a password of one's own changes there"
+    assert client.post(FIRST, data={"password": OWN, "confirm": OWN}).headers["Location"] == "/id/account"
+    client.post("/id/logout")
+    assert client.post("/id/login", data={"username": "ani", "password": PASSWORD}).status_code == 302
+
+
+@pytest.mark.parametrize("path", [FIRST, "/id/modules"])
+def test_a_card_sign_in_left_open_signs_in_with_the_card_again(app, client, card_learner, path):
+    """Only right after signing in with the card: a phone left on a desk lets nobody choose the password."""
+    card_login(client)
+    leave_the_phone(app)
+    assert client.get(path).headers["Location"] == "/id/login"
+    assert "Masuk lagi dengan kata sandi di kartumu" in client.get("/id/login").text
+    assert client.get(FIRST).headers["Location"] == "/id/login?next=%2Fid%2Faccount%2Ffirst-password"
+    card_login(client)
+    leave_the_phone(app)
+    assert client.post(FIRST, data={"password": OWN, "confirm": OWN}).headers["Location"] == "/id/login"
+    with app.app_context():
+        assert db.session.get(User, card_learner).check_password(CARD)
+    card_login(client)
+    assert client.post(FIRST, data={"password": OWN, "confirm": OWN}).headers["Location"] == "/id/"
+
+
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_PER_ADDRESS": "2 per minute"}])
+def test_the_first_password_form_is_limited_per_address(client, card_learner):
+    card_login(client)
+    answers = [client.post(FIRST, data={"password": "", "confirm": ""},
+                           environ_overrides={"REMOTE_ADDR": "10.0.0.7"}).status_code for _ in range(3)]
+    assert answers == [200, 200, 429]
+
+
+@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
+def test_the_first_password_form_needs_its_csrf_token(app, client, card_learner):
+    page = client.get("/id/login").text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]
+    client.post("/id/login", data={"username": "siti.nuraini", "password": CARD, "csrf_token": token})
+    refused = client.post(FIRST, data={"password": OWN, "confirm": OWN})
+    assert refused.status_code == 400 and "Formulir ini sudah kedaluwarsa" in refused.text
+    with app.app_context():
+        assert db.session.get(User, card_learner).check_password(CARD)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get(FIRST).text)[1]
+    assert client.post(FIRST, data={"password": OWN, "confirm": OWN, "csrf_token": token}).headers["Location"] == "/id/"

@@ -32,11 +32,11 @@ def test_a_generated_password_is_printed_and_must_be_changed(app, runner, client
     assert re.fullmatch(r"[a-z]+-[a-z]+-[a-z]+-\d{3}", password)
     assert account(app, "bu-sari") == (["teacher"], True)
     response = client.post("/id/login", data={"username": "bu-sari", "password": password})
-    assert client.get(response.headers["Location"]).headers["Location"] == "/id/account"
-    for path in ("/id/", "/id/modules/hoaks", "/en/modules"):
-        assert client.get(path).headers["Location"].endswith("/account"), path
-    assert "Buat dulu kata sandimu sendiri" in client.get("/id/account").text
-    client.post("/id/account/password", data={"current": password, "password": PASSWORD, "confirm": PASSWORD})
+    assert response.headers["Location"] == "/id/account/first-password"
+    for path in ("/id/", "/id/modules/hoaks", "/en/modules", "/id/account"):
+        assert client.get(path).headers["Location"].endswith("/account/first-password"), path
+    assert "Buat kata sandimu" in client.get("/id/account/first-password").text
+    client.post("/id/account/first-password", data={"password": PASSWORD, "confirm": PASSWORD})
     assert client.get("/id/modules/hoaks").status_code == 200
     assert account(app, "bu-sari") == (["teacher"], False)
 

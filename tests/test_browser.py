@@ -161,14 +161,14 @@ def test_learner_journey_on_a_phone_in_both_languages(server, phone):
 
     page.get_by_role("link", name="Daftar").first.click()
     phone.check()
-    page.get_by_role("button", name="Buat akunku").click()
+    page.get_by_role("button", name="Daftarkan akunku").click()
     phone.check()
     assert page.locator(".error").count() >= 2
 
     page.get_by_label("Nama pengguna").fill("dewi")
     page.get_by_label("Kata sandi", exact=True).fill(PASSWORD)
     page.get_by_label("Ketik ulang kata sandi").fill(PASSWORD)
-    page.get_by_role("button", name="Buat akunku").click()
+    page.get_by_role("button", name="Daftarkan akunku").click()
     phone.check()
     assert "Selamat datang, dewi!" in page.content()
 
@@ -248,10 +248,10 @@ def test_teacher_journey_class_learners_assignment_report(server, phones):
     page.get_by_role("button", name="Buat kelas").click()
     teacher.check()
     class_page = page.url
-    page.get_by_role("link", name="Tambah murid").click()
+    page.get_by_role("link", name="Tambah pelajar").click()
     teacher.check()
     page.get_by_label("Nama, satu per baris").fill("Siti Nur'aini\nAhmad")
-    page.get_by_role("button", name="Buat akun").click()
+    page.get_by_role("button", name="Buatkan akun").click()
     teacher.check()
     card = page.locator(".login-card").first
     username, password = (card.locator("strong.code").nth(n).inner_text() for n in range(2))
@@ -265,14 +265,14 @@ def test_teacher_journey_class_learners_assignment_report(server, phones):
     assert "Tersimpan: Memahami hoaks." in page.content()
 
     screen = learner.log_in(username, password)
-    assert screen.url.endswith("/id/account")
-    screen.get_by_label("Kata sandi saat ini").fill(password)
+    assert screen.url.endswith("/id/account/first-password")  # the new password twice, nothing else
     screen.get_by_label("Kata sandi baru").fill(PASSWORD)
     screen.get_by_label("Ketik ulang kata sandi").fill(PASSWORD)
-    screen.get_by_role("button", name="Ganti kata sandi").click()
+    screen.get_by_role("button", name="Simpan kata sandiku").click()
     learner.check()
-    learner.goto("/id/")
+    assert screen.url.endswith("/id/")  # straight to the assigned work
     assert "Tugas untukmu" in screen.content() and "belum dimulai" in screen.content()
+    assert "perangkat lain" not in screen.content()
     learner.goto(f"/id/modules/{module.id}/quiz")
     quiz = module.quiz.texts["id"]
     for index, question in enumerate(quiz.questions):
@@ -289,8 +289,8 @@ def test_teacher_journey_class_learners_assignment_report(server, phones):
     assert f"{(total - 1) * 100 // total}%" in page.content()  # one wrong answer
     page.get_by_role("link", name="Analisis soal: Memahami hoaks").click()
     teacher.check()
-    assert "Dari percobaan pertama 1 murid 8B Literasi digital." in page.content()
-    assert "Jawaban salah yang paling banyak dipilih (1 murid):" in page.content()
+    assert "Dari percobaan pertama 1 pelajar 8B Literasi digital." in page.content()
+    assert "Jawaban salah yang paling banyak dipilih (1 pelajar):" in page.content()
     page.get_by_role("link", name="Laporan 8B Literasi digital").click()
     teacher.check()
     page.get_by_role("link", name="Siti Nur'aini").click()
@@ -299,7 +299,7 @@ def test_teacher_journey_class_learners_assignment_report(server, phones):
     teacher.goto("/id/admin/users", status=403)
 
     learner.goto("/id/join")
-    screen.get_by_label("Kode bergabung").fill("zzz-zzz")
+    screen.get_by_label("Kode kelas").fill("zzz-zzz")
     screen.get_by_role("button", name="Gabung").click()
     learner.check()
     assert "Tidak ada kelas yang terbuka dengan kode ini." in screen.content()

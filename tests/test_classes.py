@@ -99,9 +99,9 @@ def test_the_join_link_shows_the_class_and_needs_an_account(app, client, teacher
 
 
 @pytest.mark.parametrize("code, message", [("", "Ketik kode yang diberikan gurumu."),
-                                           ("ABC", "Kode bergabung terdiri dari 6 huruf dan angka."),
+                                           ("ABC", "Kode kelas terdiri dari 6 huruf dan angka."),
                                            ("ZZZZZZ", "Tidak ada kelas yang terbuka dengan kode ini."),
-                                           ("x" * 5000, "Kode bergabung terdiri dari 6 huruf dan angka.")])
+                                           ("x" * 5000, "Kode kelas terdiri dari 6 huruf dan angka.")])
 def test_wrong_codes_get_a_message(app, client, teacher, code, message):
     make_class(client)
     response = as_learner(app).post("/id/join", data={"code": code})

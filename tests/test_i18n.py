@@ -1,5 +1,6 @@
 """Languages: URL prefixes, negotiation for `/`, the switcher, hreflang, catalogs, fallback."""
 
+import re
 import subprocess
 import sys
 import tempfile
@@ -7,6 +8,10 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+
+from saring.accounts import UserRole
+from saring.extensions import db
+from tests.conftest import PASSWORD
 
 LESSON = "/modules/hoaks/jenis-misinformasi"
 
@@ -124,3 +129,39 @@ def test_switcher_after_a_failed_form_leads_to_a_page(client, login_as):
     html = client.post("/id/account/password", data={"current": ""}).text
     assert '<a href="/en/" hreflang="en" lang="en">' in html
     assert client.get("/en/account/password").status_code == 200  # an old bookmark still opens the page
+
+
+# One word for one thing: "pelajar" for a learner, "kemajuan" for progress, "kode kelas" as teachers say it.
+REFUSED_WORDS = re.compile(r"\bmurid|\bprogres|\bkode bergabung", re.IGNORECASE)
+
+
+def test_the_indonesian_catalog_keeps_one_word_for_one_thing():
+    with Path("translations/id/LC_MESSAGES/messages.po").open("rb") as handle:
+        catalog = read_po(handle)
+    found = [(message.id, string) for message in catalog if message.id
+             for string in (message.string if isinstance(message.string, tuple) else (message.string,))
+             if REFUSED_WORDS.search(string)]
+    assert found == [], "say pelajar, kemajuan and kode kelas"
+
+
+def menu_labels(html: str) -> list[str]:
+    """The labels of the main menu's items, as a reader sees them."""
+    menu = re.search(r'<nav aria-label="[^"]+">(.*?)</nav>', html, re.S)[1]
+    return [re.sub(r"<[^>]+>|\s+", " ", item).strip() for item in re.findall(r"<li>(.*?)</li>", menu, re.S)]
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_no_two_menu_items_share_a_label(client, create_user, lang):
+    """Every item of the menu, for a visitor and for an account that holds every role, says something of its own;
+    a plural is no difference to someone scanning the menu ("Account" and "Accounts")."""
+    seen = [menu_labels(client.get(f"/{lang}/").text)]
+    user_id = create_user("kepala", locale=lang, role="admin")
+    with client.application.app_context():
+        db.session.add_all(UserRole(user_id=user_id, role=role) for role in ("teacher", "editor"))
+        db.session.commit()
+    client.post(f"/{lang}/login", data={"username": "kepala", "password": PASSWORD})
+    seen.append(menu_labels(client.get(f"/{lang}/").text))
+    assert len(seen[1]) == 7
+    for labels in seen:
+        alike = [label.casefold().removesuffix("s") for label in labels]
+        assert len(set(alike)) == len(alike), labels

@@ -219,8 +219,9 @@ def test_a_learner_whose_account_the_class_made_can_delete_it(app, client, login
     first_password = cards.split('<strong class="code">')[2].split("</strong>")[0]
     learner = app.test_client()
     learner.post("/id/login", data={"username": "siti.nuraini", "password": first_password})
-    assert "account/delete" not in learner.get("/id/account").text, "a first password opens only the account page"
-    learner.post("/id/account/password", data={"current": first_password, "password": PASSWORD, "confirm": PASSWORD})
+    assert learner.get("/id/account/delete").headers["Location"] == "/id/account/first-password", \
+        "a first password opens only the page to choose one's own"
+    learner.post("/id/account/first-password", data={"password": PASSWORD, "confirm": PASSWORD})
     assert learner.post("/id/account/delete", data={"password": PASSWORD}).status_code == 302
     with app.app_context():
         assert db.session.scalar(sa.select(User.id).filter_by(username="siti.nuraini")) is None

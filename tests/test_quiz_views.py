@@ -136,7 +136,7 @@ def test_visitors_see_their_result_but_nothing_is_stored(app, client):
     response = client.post(QUIZ, data={**hidden_fields(client.get(QUIZ).text), **RIGHT})
     assert response.status_code == 200
     assert "100%" in response.text and "Kamu lulus!" in response.text
-    assert "Daftar untuk menyimpan progres belajarmu." in response.text
+    assert "Daftar untuk menyimpan kemajuan belajarmu." in response.text
     assert attempts(app) == []
 
 

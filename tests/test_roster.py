@@ -46,7 +46,7 @@ def test_pasted_names_become_accounts_with_login_cards(app, client, class_id, cr
     _name, username, password = cards[0]
     learner = app.test_client()
     learner.post("/id/login", data={"username": username, "password": password})
-    assert learner.get("/id/").headers["Location"] == "/id/account"
+    assert learner.get("/id/").headers["Location"] == "/id/account/first-password"
 
 
 @pytest.mark.parametrize("content", [
@@ -63,7 +63,7 @@ def test_a_csv_file_of_names(app, client, class_id, content):
 
 @pytest.mark.parametrize("data, message", [
     ({"names": ""}, "Ketik minimal satu nama, atau pilih berkas CSV."),
-    ({"names": "\n".join(f"Murid {n}" for n in range(61))}, "Tambahkan paling banyak 60 murid sekaligus."),
+    ({"names": "\n".join(f"Murid {n}" for n in range(61))}, "Tambahkan paling banyak 60 pelajar sekaligus."),
     ({"names": "Ani\nB" + "u" * 80}, "Nama ke-2 terlalu panjang"),
     ({"names": "Ani\nBudi\u200b"}, "Nama ke-2 terlalu panjang atau berisi karakter"),
 ])
@@ -85,7 +85,7 @@ def test_a_teacher_resets_a_learners_password(app, client, class_id):
     [(_, username, first)] = cards_of(response.text)
     learner = app.test_client()
     learner.post("/id/login", data={"username": username, "password": first})
-    learner.post("/id/account/password", data={"current": first, "password": PASSWORD, "confirm": PASSWORD})
+    learner.post("/id/account/first-password", data={"password": PASSWORD, "confirm": PASSWORD})
     with app.app_context():
         user_id = db.session.scalar(sa.select(User.id).filter_by(username=username))
     reset = client.post(f"/id/classes/{class_id}/learners/{user_id}/password")
@@ -93,8 +93,8 @@ def test_a_teacher_resets_a_learners_password(app, client, class_id):
     assert learner.get("/id/account").status_code == 302  # the learner's open session ends
     fresh = app.test_client()
     assert fresh.post("/id/login", data={"username": username, "password": PASSWORD}).status_code == 200
-    fresh.post("/id/login", data={"username": username, "password": new})
-    assert fresh.get("/id/").headers["Location"] == "/id/account"
+    assert fresh.post("/id/login", data={"username": username, "password": new}).headers["Location"] == \
+        "/id/account/first-password"
 
 
 def test_login_cards_are_never_kept_by_the_browser_or_a_proxy(app, client, class_id):

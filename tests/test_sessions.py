@@ -177,3 +177,16 @@ def test_the_data_download_lists_the_devices_without_their_keys(app, create_user
     with app.app_context():
         stored = db.session.scalar(sa.select(SignIn.key_digest))
     assert stored not in phone.get("/id/account/data.json").text
+
+
+def test_choosing_the_first_password_ends_the_other_sign_ins_without_saying_so(app, create_user):
+    """A card's password may have been tried on another phone: choosing one's own signs that phone out, and the
+    learner, who has no other device of their own, hears nothing about other devices."""
+    create_user("siti", must_change=True)
+    phone, classmate = sign_in(app, "siti"), sign_in(app, "siti", user_agent=WINDOWS)
+    response = phone.post("/id/account/first-password", data={"password": "sandi baru sekali",
+                                                              "confirm": "sandi baru sekali"})
+    assert response.headers["Location"] == "/id/"
+    assert "perangkat lain" not in phone.get("/id/").text
+    assert classmate.get("/id/account").headers["Location"] == "/id/login?next=%2Fid%2Faccount"
+    assert [device for _, device in sign_ins(app)] == ["Chrome/Android"]
