@@ -65,6 +65,8 @@ class Phone:
         page.on("response", self._keep_document)
 
     def _keep_document(self, response):
+        if "attachment" in response.headers.get("content-disposition", ""):
+            return  # a download (CSV) is no page, and its body stays with the download
         if response.request.resource_type == "document" and (response.status < 300 or response.status == 404):
             self._unread.append(response)
 
@@ -291,6 +293,13 @@ def test_teacher_journey_class_learners_assignment_report(server, phones):
     teacher.check()
     assert "Dari percobaan pertama 1 pelajar 8B Literasi digital." in page.content()
     assert "Jawaban salah yang paling banyak dipilih (1 pelajar):" in page.content()
+    assert page.get_by_text("Mengecek sumber", exact=True).is_visible()  # skills named in the page's language
+    assert page.locator(".skills meter.hbar").first.bounding_box()["width"] > 100
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Unduh sebagai CSV").click()
+    assert download.value.suggested_filename == f"analisis-soal-8B-Literasi-digital-{module.id}.csv"
+    header = Path(download.value.path()).read_bytes().split(b"\r\n")[0]
+    assert header.startswith("\ufeffSoal;Kode soal;Teks soal;".encode())  # what Excel set to Indonesian reads
     page.get_by_role("link", name="Laporan 8B Literasi digital").click()
     teacher.check()
     page.get_by_role("link", name="Siti Nur'aini").click()
@@ -777,6 +786,7 @@ def test_discernment_journey_check_before_module_review_check_after_and_the_teac
         page.get_by_role("link", name="Download as CSV").click()
     rows = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
     assert rows[0].startswith("Name,Username,Hoaxes caught before") and len(rows) == 6
+    assert download.value.suggested_filename == "check-9A-Literasi.csv"
 
     for phone in (student, teacher_phone):
         phone.validate_html()

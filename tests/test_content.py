@@ -504,7 +504,7 @@ def test_a_quiz_with_too_few_scenarios_is_warned(sample_copy):
 
 def test_a_quiz_with_too_few_genuine_questions_is_warned(sample_copy):
     """A third of the questions: a learner who doubts every message must not pass."""
-    both_quizzes(sample_copy, "tags: genuine, official-source", "tags: official-source")
+    both_quizzes(sample_copy, "tags: genuine, disaster-info", "tags: disaster-info")
     assert rules.required(rules.GENUINE_QUESTIONS, 8) == 3 and rules.required(rules.GENUINE_QUESTIONS, 9) == 3
     assert problems_of(sample_copy) == [
         f"quizzes/alpha.{lang}.md:1: warning: 2 of the quiz's 8 questions are tagged genuine; at least 3 should be, "

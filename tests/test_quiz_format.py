@@ -25,8 +25,8 @@ def test_questions_keep_ids_types_and_tags(quiz):
         ("tanda-hoaks", "multiple", ("emotion",)),
         ("kabar-resmi", "truefalse", ("genuine",)),
         ("sms-paket", "single", ("genuine", "check-source")),
-        ("info-cuaca", "truefalse", ("genuine", "official-source")),
-        ("donasi-banjir", "single", ("emotion", "donation")),
+        ("info-cuaca", "truefalse", ("genuine", "disaster-info")),
+        ("donasi-banjir", "single", ("emotion", "donation-check")),
         ("langkah-cek", "multiple", ("lateral-reading",)),
         ("judul-heboh", "single", ("lateral-reading", "emotion")),
     ]

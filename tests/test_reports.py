@@ -87,8 +87,9 @@ def test_the_report_shows_each_learner_and_sorts(app, client, teacher):
     rows = re.findall(r'<th scope="row"><a [^>]*>(.*?)</a></th>(.*?)</tr>', page, re.S)
     assert [name for name, _ in rows] == [f"Murid {n:02}" for n in range(6)]
     cells = dict(rows)
-    assert "0/4 · 100%" in cells["Murid 00"] and "Passed" in cells["Murid 00"]
-    assert "3/4</td>" in cells["Murid 03"].replace("\n", "")
+    assert bars(cells["Murid 00"])[0][2] == "0/4" and "</span></span> · 100%" in cells["Murid 00"]
+    assert "Passed" in cells["Murid 00"]
+    assert bars(cells["Murid 03"])[0][2] == "3/4" and "%" not in cells["Murid 03"].split("</td>")[0]
     by_hoaks = client.get(f"/en/classes/{class_id}/report?sort=hoaks&order=desc").text
     names = re.findall(r'<th scope="row"><a [^>]*>(.*?)</a>', by_hoaks)
     assert names[:3] == ["Murid 04", "Murid 02", "Murid 00"]  # passed, then most lessons
@@ -103,8 +104,8 @@ def test_the_csv_matches_the_screen_and_opens_in_excel(app, client, teacher):
     assert rows[0][:4] == ["Name", "Username", "Last active", "Understanding hoaxes: lessons done"]
     by_name = {row[0]: row for row in rows[1:]}
     assert "'=HYPERLINK(\"http://x\")" in by_name and "Siti Nur'aini" in by_name
-    assert by_name["Siti Nur'aini"][3:7] == ["1", "4", "", "0"]
-    assert ',1,4,,0,' in response.data.decode("utf-8-sig")  # numbers unquoted, as numbers
+    assert by_name["Siti Nur'aini"][3:7] == ["1", "4", "", "no"]
+    assert ',1,4,,no,' in response.data.decode("utf-8-sig")  # numbers unquoted, as numbers
 
 
 def test_item_analysis_from_first_attempts(app, client, teacher):
@@ -120,9 +121,9 @@ def test_item_analysis_from_first_attempts(app, client, teacher):
     assert "Skills, weakest first" in page and "0 of 2 answers right" in page
     rows = list(csv.reader(io.StringIO(client.get(f"/en/classes/{class_id}/modules/hoaks/items.csv")
                                        .data.decode("utf-8-sig"))))
-    assert rows[0] == ["Question", "Answered", "Right", "Share right (percent)", "Most chosen wrong answer",
-                       "Chosen by"]
-    assert rows[1][:4] == ["1", "2", "0", "0"] and rows[1][5] == "2"
+    assert rows[0] == ["Question", "Question id", "Question text", "Answered", "Right", "Share right (percent)",
+                       "Most chosen wrong answer", "Chosen by"]
+    assert rows[1][:2] == ["1", question.id] and rows[1][3:6] == ["2", "0", "0"] and rows[1][7] == "2"
 
 
 def test_a_learners_detail_and_what_is_not_theirs(app, client, teacher, create_user):
@@ -221,4 +222,32 @@ def test_the_report_shows_due_dates_and_who_is_late(app, client, teacher):
     assert page.count('<span class="status status-late">late</span>') == 2
     rows = list(csv.reader(io.StringIO(client.get(f"/en/classes/{class_id}/report.csv").data.decode("utf-8-sig"))))
     late = rows[0].index("Understanding hoaxes: late")
-    assert [row[late] for row in rows[1:]] == ["1", "1", "0"]
+    assert [row[late] for row in rows[1:]] == ["yes", "yes", "no"]
+
+
+def bars(html: str) -> list[tuple[str, str]]:
+    """Each bar drawn on the page: its value, its maximum and the figure written beside it."""
+    return re.findall(r'<meter class="hbar" min="0" max="(\d+)" value="(\d+)" aria-hidden="true"></meter>\s*'
+                      r'<span class="hbar-figure">(.*?)</span>', html)
+
+
+def test_the_class_grid_draws_each_learners_progress_as_a_bar_with_its_figure(app, client, teacher):
+    class_id = fill_class(app, teacher, 4)  # hoaks has 4 lessons: Murid 00 did none, 03 did three
+    page = client.get(f"/en/classes/{class_id}/report").text
+    rows = dict(re.findall(r'<th scope="row"><a [^>]*>(.*?)</a></th>(.*?)</tr>', page, re.S))
+    assert bars(rows["Murid 03"])[0] == ("4", "3", "3/4")
+    assert bars(rows["Murid 00"])[0] == ("4", "0", "0/4") and "100%" in rows["Murid 00"]
+    assert 'aria-hidden="true"' in rows["Murid 03"]  # the figure beside it is what a screen reader reads
+    assert "style=" not in page
+
+
+def test_item_analysis_shows_mastery_as_bars_named_in_the_pages_language(app, client, teacher):
+    class_id = fill_class(app, teacher, 4)
+    with app.app_context():
+        tags = {tag for q in get_library().module("hoaks").quiz.texts["id"].questions for tag in q.tags}
+    page = client.get(f"/id/classes/{class_id}/modules/hoaks/items").text
+    skills = page.split("Keterampilan, dari yang paling lemah")[1].split("</ul>")[0]
+    assert len(bars(skills)) == len(tags)
+    assert all(value == "0" and figure == "0%" for _, value, figure in bars(skills))  # every first attempt wrong
+    assert "Mengecek sumber" in skills and "Mengenali satire" in skills
+    assert not any(f">{tag}<" in skills for tag in tags)  # no English id stands for a skill

@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 from ..accounts import role_required
 from ..content import get_library
 from ..discernment.reports import MIN_LEARNERS, check_report
+from .csvfile import class_file_name, csv_response
 from .models import Membership
-from .reports import csv_response
 from .views import bp, own_class_or_404
 
 
@@ -42,4 +42,4 @@ def check_csv(class_id: int):
              round(pair.before.d_prime, 2), round(pair.before.bias, 2),
              f"{pair.after.caught}/{pair.after.false_items}", f"{pair.after.trusted}/{pair.after.genuine_items}",
              round(pair.after.d_prime, 2), round(pair.after.bias, 2), round(pair.gain, 2)] for pair in report.pairs]
-    return csv_response(f"class-{classroom.id}-check.csv", header, rows)
+    return csv_response(_("check-%(name)s.csv", name=class_file_name(classroom)), header, rows)

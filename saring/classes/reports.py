@@ -5,8 +5,6 @@ Every page loads what it shows in a fixed number of queries, whatever the size o
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -14,16 +12,18 @@ from datetime import date, datetime
 from html import unescape
 
 import sqlalchemy as sa
-from flask import Response, abort, render_template, request
+from flask import abort, render_template, request
 from flask_babel import gettext as _
 from flask_babel import to_user_timezone
 
 from ..accounts import User, role_required
 from ..content import Module, get_library
+from ..content.rules import TAG_NAMES
 from ..extensions import db
 from ..i18n import current_language, local_today
 from ..learning import LessonProgress
 from ..quizzes import QuizAnswer, QuizAttempt
+from .csvfile import class_file_name, csv_response
 from .models import Classroom, Membership
 from .views import bp, member_or_404, own_class_or_404
 
@@ -150,7 +150,26 @@ class Item:
         return self.options.get(option_id, option_id), count
 
 
-def item_analysis(classroom: Classroom, module: Module) -> tuple[list[Item], list[tuple[str, int, int]], int]:
+@dataclass(frozen=True)
+class Skill:
+    """How a class did on the questions of one skill tag (first attempts)."""
+
+    tag: str
+    right: int
+    total: int
+
+    @property
+    def name(self) -> str:
+        """The skill's name in the page's language (the tag itself only if the content check warned about it)."""
+        return _(TAG_NAMES[self.tag]) if self.tag in TAG_NAMES else self.tag
+
+    @property
+    def share(self) -> float:
+        """The share of answers right, from 0 to 1."""
+        return self.right / self.total
+
+
+def item_analysis(classroom: Classroom, module: Module) -> tuple[list[Item], list[Skill], int]:
     """Per question and per skill tag, from each learner's first attempt, in one query."""
     quiz = module.quiz.text(current_language())[0]
     first_attempts = (sa.select(sa.func.min(QuizAttempt.id))
@@ -175,31 +194,9 @@ def item_analysis(classroom: Classroom, module: Module) -> tuple[list[Item], lis
             totals = tags.setdefault(tag, [0, 0])
             totals[0] += items[question.id].correct
             totals[1] += items[question.id].answered
-    mastery = sorted(((tag, right, total) for tag, (right, total) in tags.items() if total),
-                     key=lambda t: t[1] / t[2])
+    mastery = sorted((Skill(tag, right, total) for tag, (right, total) in tags.items() if total),
+                     key=lambda skill: skill.share)
     return list(items.values()), mastery, len(learners)
-
-
-def csv_response(filename: str, header: list[str], rows: list[list]) -> Response:
-    """A CSV download that Excel opens with Indonesian names intact (UTF-8 with BOM)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([spreadsheet_safe(title) for title in header])  # module titles come from content files
-    writer.writerows([[spreadsheet_safe(value) for value in row] for row in rows])
-    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-
-# what starts a formula in Excel, LibreOffice or Google Sheets (after any spaces), and the
-# full-width forms that some keyboards type and some spreadsheets read as the plain ones
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-
-
-def spreadsheet_safe(value):
-    """Numbers stay numbers; text that a spreadsheet would run as a formula is quoted."""
-    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def class_module_or_404(classroom: Classroom, module_id: str) -> Module:
@@ -242,10 +239,9 @@ def report_csv(class_id: int):
         line = [row.user.name, row.user.username, last]  # the time as the page shows it (Asia/Jakarta)
         for module in modules:
             cell = row.cells[module.id]
-            line += [cell.lessons_done, cell.lessons_total, cell.best if cell.best is not None else "",
-                     1 if cell.passed else 0, 1 if cell.late(day) else 0]
+            line += [cell.lessons_done, cell.lessons_total, cell.best, cell.passed, cell.late(day)]
         lines.append(line)
-    return csv_response(f"class-{classroom.id}-report.csv", header, lines)
+    return csv_response(_("report-%(name)s.csv", name=class_file_name(classroom)), header, lines)
 
 
 @bp.get("/classes/<int(max=2147483647):class_id>/learners/<int(max=2147483647):user_id>")
@@ -282,17 +278,21 @@ def items_csv(class_id: int, module_id: str):
     classroom = own_class_or_404(class_id)
     module = class_module_or_404(classroom, module_id)
     found, _mastery, _learners = item_analysis(classroom, module)
-    header = [_("Question"), _("Answered"), _("Right"), _("Share right (percent)"), _("Most chosen wrong answer"),
-              _("Chosen by")]
+    header = [_("Question"), _("Question id"), _("Question text"), _("Answered"), _("Right"),
+              _("Share right (percent)"), _("Most chosen wrong answer"), _("Chosen by")]
     lines = []
     for item in found:
         wrong = item.most_chosen_wrong
-        lines.append([item.number, item.answered, item.correct,
-                      item.share_correct if item.share_correct is not None else "",
-                      plain_text(wrong[0]) if wrong else "", wrong[1] if wrong else ""])
-    return csv_response(f"class-{classroom.id}-{module.id}-items.csv", header, lines)
+        lines.append([item.number, item.question_id, plain_text(item.html), item.answered, item.correct,
+                      item.share_correct, plain_text(wrong[0]) if wrong else "", wrong[1] if wrong else ""])
+    return csv_response(_("items-%(name)s-%(module)s.csv", name=class_file_name(classroom), module=module.id),
+                        header, lines)
 
 
 def plain_text(html: str) -> str:
-    """Option HTML as the text a spreadsheet shows."""
-    return unescape(re.sub(r"<[^>]+>", "", html))
+    """Question or option HTML as the text a spreadsheet shows, on one line."""
+    return " ".join(unescape(HTML_TAG.sub("", BLOCK_END.sub(" ", html))).split())
+
+
+BLOCK_END = re.compile(r"</(?:p|div|li|h\d|blockquote)>|<br\s*/?>", re.IGNORECASE)  # where a line ends
+HTML_TAG = re.compile(r"<[^>]+>")

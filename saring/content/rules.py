@@ -75,6 +75,63 @@ GIVEAWAY_LABELS = (
 )
 GIVEAWAY = re.compile(r"\b(?:" + "|".join(re.escape(label) for label in GIVEAWAY_LABELS) + r")\b", re.IGNORECASE)
 HTML_TAG = re.compile(r"<[^>]+>")
+# The skill each tag of a quiz's questions names, as teachers read it in the item analysis (mastery per
+# skill), translated when shown. A tag missing here is warned about, so no report shows a bare English id.
+TAG_NAMES = {
+    "accuracy-prompt": N_("Thinking about accuracy before sharing"),
+    "ai-chatbot": N_("Using AI chatbots with care"),
+    "apk": N_("Spotting dangerous APK files"),
+    "check-source": N_("Checking the source"),
+    "click-restraint": N_("Choosing what to open first"),
+    "conspiracy": N_("Spotting conspiracy stories"),
+    "cyberbullying": N_("Standing up to cyberbullying"),
+    "deepfake": N_("Spotting deepfakes"),
+    "defamation": N_("Avoiding defamation"),
+    "disaster-info": N_("Checking disaster news"),
+    "discrediting": N_("Spotting attacks on fact-checkers"),
+    "donation-check": N_("Checking donation appeals"),
+    "doxxing": N_("Protecting yourself from doxxing"),
+    "election": N_("Checking election news"),
+    "emotion": N_("Noticing messages that stir up emotion"),
+    "fact-check-tools": N_("Using fact-checking sites"),
+    "fake-expert": N_("Spotting fake experts"),
+    "false-connection": N_("Spotting headlines that do not match the story"),
+    "false-context": N_("Spotting real pictures in a false context"),
+    "gambling": N_("Recognising online gambling"),
+    "genuine": N_("Trusting genuine messages"),
+    "grooming": N_("Recognising grooming"),
+    "hallucination": N_("Spotting answers an AI made up"),
+    "health": N_("Checking health news"),
+    "help": N_("Asking for help"),
+    "illegal-loans": N_("Recognising illegal online loans"),
+    "impersonation": N_("Spotting someone pretending to be someone else"),
+    "ite-law": N_("Knowing the ITE law"),
+    "lateral-reading": N_("Reading other sources about a claim"),
+    "misinformation": N_("Telling kinds of false information apart"),
+    "netiquette": N_("Behaving well online"),
+    "otp": N_("Keeping OTP codes secret"),
+    "password": N_("Making strong passwords"),
+    "petition": N_("Checking petitions and campaigns"),
+    "phishing": N_("Spotting phishing"),
+    "polarisation": N_("Spotting messages that turn groups against each other"),
+    "privacy": N_("Protecting personal data"),
+    "report": N_("Reporting to the right place"),
+    "respond-kindly": N_("Responding kindly"),
+    "reverse-image": N_("Finding where a picture comes from"),
+    "satire": N_("Recognising satire"),
+    "scam": N_("Spotting scams"),
+    "sextortion": N_("Standing up to sextortion"),
+    "sift-find": N_("SIFT: finding other coverage"),
+    "sift-investigate": N_("SIFT: investigating the source"),
+    "sift-stop": N_("SIFT: stopping before sharing"),
+    "sift-trace": N_("SIFT: tracing back to the original"),
+    "tolerance": N_("Respecting differences"),
+    "trafficking": N_("Recognising fake job offers and trafficking"),
+    "trolling": N_("Spotting trolls and fake crowds"),
+    "urgency": N_("Noticing pressure to act right now"),
+    "voice-clone": N_("Spotting cloned voices"),
+    "wellbeing": N_("Looking after yourself online"),
+}
 
 ACTION_CALLOUT = '<div class="callout callout-action"'
 DIV_TAG = re.compile(r"<div\b|</div>")
@@ -194,8 +251,8 @@ def required(minimum: int | Fraction, questions: int) -> int:
 
 
 def check_quiz(quiz: QuizText) -> list[ContentError]:
-    """One language's quiz: its number of questions, of scenarios and of genuine messages, and genuine questions
-    that give their answer away."""
+    """One language's quiz: its number of questions, of scenarios and of genuine messages, genuine questions
+    that give their answer away, and tags without a name."""
     total = len(quiz.questions)
     if not total:
         return []  # not offered: the loader has reported why
@@ -227,6 +284,12 @@ def check_quiz(quiz: QuizText) -> list[ContentError]:
                     "short enough to read on a phone and to hear read aloud"), warning=True, option=option.id,
                     question=question.id, words=Count(count, Nn_("%(num)s word", "%(num)s words")),
                     limit=FEEDBACK_WORDS))
+        for tag in question.tags:
+            if tag not in TAG_NAMES:
+                problems.append(ContentError.of(quiz.path, question.line, N_(
+                    "question %(question)r has the tag %(tag)r, which has no name for teachers' reports: use a "
+                    "tag of saring/content/rules.py (TAG_NAMES) or add it there with its name"), warning=True,
+                    question=question.id, tag=tag))
         if question.is_genuine and (label := giveaway(question.body_html)):
             problems.append(ContentError.of(quiz.path, question.line, N_(
                 "question %(question)r is tagged genuine, but its text says %(label)r: a label that tells learners "
