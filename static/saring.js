@@ -42,6 +42,31 @@
     });
     window.setInterval(() => tell({type: "send"}), 5000);
   }
+  const later = document.getElementById("sent-later");
+  if (waiting && later) later.hidden = false;
+  const saved = document.getElementById("saved");
+  if (saved) listSaved(saved);
+
+  // offline, the saved modules and their lessons are the pages that open: the offline page lists them
+  async function listSaved(box) {
+    for (const name of await caches.keys()) {
+      if (!name.startsWith("saring-module-")) continue;
+      const cache = await caches.open(name);
+      const address = (await cache.keys()).map((request) => new URL(request.url).pathname)
+        .find((path) => path.endsWith("/modules/" + name.slice(14)));
+      if (!address) continue;
+      const page = new DOMParser().parseFromString(await (await cache.match(address)).text(), "text/html");
+      const part = document.createElement("section");
+      const heading = part.appendChild(document.createElement("h3"));
+      const link = heading.appendChild(document.createElement("a"));
+      link.href = address;
+      link.textContent = page.querySelector("h1").textContent;
+      part.lang = page.documentElement.lang;
+      part.append(page.querySelector(".lessons"));
+      box.append(part);
+      box.hidden = false;
+    }
+  }
 
   function setUpSaving(box) {
     const button = box.querySelector("button");

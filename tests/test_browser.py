@@ -410,6 +410,7 @@ def test_offline_journey_save_a_module_read_and_answer_offline_then_see_the_resu
 
     from saring.admin import create_account
     from saring.extensions import db
+    from saring.learning import LessonProgress
     from saring.quizzes import QuizAttempt
     app = network.app
     with app.app_context():
@@ -435,11 +436,27 @@ def test_offline_journey_save_a_module_read_and_answer_offline_then_see_the_resu
 
         network.down()
         context.set_offline(True)
-        lesson = module.lessons[1]
+        lesson, after = module.lessons[1:3]
         phone.goto(f"/id/modules/{module.id}/{lesson.id}")
         assert page.locator("h1").inner_text() == lesson.texts["id"].title
+        page.get_by_role("button", name="Aku sudah menyelesaikan pelajaran ini").click()
+        page.wait_for_url(re.compile(rf"/id/modules/{module.id}/{after.id}\?waiting="))
+        phone.check()
+        assert page.locator("h1").inner_text() == after.texts["id"].title, "on to the next saved lesson"
+        assert "dikirim" in page.get_by_role("status").filter(has_text="HP ini").inner_text()
+
         phone.goto("/id/modules/cek-fakta")  # not saved
         assert page.locator("h1").inner_text() == "Kamu sedang offline"
+        menu = page.get_by_role("navigation", name="Menu utama")
+        assert menu.get_by_role("button", name="Keluar").is_visible(), "still signed in"
+        assert menu.get_by_role("link", name="Masuk").count() == 0
+        page.get_by_role("heading", name="Tersimpan di HP ini").wait_for()
+        links = page.locator("main a").evaluate_all("(links) => links.map((link) => link.pathname)")
+        assert links == [f"/id/modules/{module.id}", *[f"/id/modules/{module.id}/{item.id}" for item in module.lessons]]
+        assert page.get_by_role("link", name=module.lessons[-1].texts["id"].title).is_visible()
+        page.get_by_role("link", name=module.lessons[-1].texts["id"].title).click()
+        phone.check()
+        assert page.locator("h1").inner_text() == module.lessons[-1].texts["id"].title
 
         phone.goto(f"/id/modules/{module.id}/quiz")
         saved = page.evaluate("caches.match(location.href).then((kept) => kept.text())")
@@ -465,6 +482,7 @@ def test_offline_journey_save_a_module_read_and_answer_offline_then_see_the_resu
         page.reload()
         with app.app_context():
             assert db.session.scalar(sa.select(sa.func.count(QuizAttempt.id))) == 1, "sent once"
+            assert db.session.scalars(sa.select(LessonProgress.lesson_id)).all() == [lesson.id], "the done mark too"
 
         phone.validate_html()
         assert phone.problems == []
