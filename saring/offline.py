@@ -70,11 +70,12 @@ def offline_page():
 
 @bp.get(f"{LANG_PREFIX}/modules/<module_id>/saved.json")
 def saved_module(module_id: str):
-    """The addresses "Save for offline" keeps for a module: its page, lessons, quiz and images."""
+    """The addresses "Save for offline" keeps for a module: its page, lessons, quiz, images and the offline page."""
     module = get_module_or_404(module_id)
     pages = [url_for("learn.module", module_id=module.id)]
     pages += [url_for("learn.lesson", module_id=module.id, lesson_id=lesson.id) for lesson in module.lessons]
     if module.quiz:
         pages.append(url_for("quiz.take", module_id=module.id))
+    pages.append(url_for("offline.offline_page"))  # kept with the learner's own menu, unlike the worker's copy
     media = sorted(f"/media/{key}" for key in get_library().media if key.startswith(f"{module.id}/"))
     return revalidated(jsonify({"module": module.id, "pages": pages, "files": media}))

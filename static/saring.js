@@ -1,7 +1,9 @@
-// Saring works without this script. With it, a phone can save modules for offline use and send
-// answers given offline once the connection returns (see /sw.js).
+// Saring works without this script. With it, the phone's own voice can read lessons, quiz questions and
+// results aloud, and a phone can save modules for offline use and send answers given offline once the
+// connection returns (see /sw.js).
 "use strict";
 (function () {
+  offerReading(window.speechSynthesis);
   if (!("serviceWorker" in navigator) || !("caches" in window)) return;
   const worker = navigator.serviceWorker;
   const tell = (message) => worker.ready.then((registration) => registration.active.postMessage(message));
@@ -41,6 +43,86 @@
       }
     });
     window.setInterval(() => tell({type: "send"}), 5000);
+  }
+  const later = document.getElementById("sent-later");
+  if (waiting && later) later.hidden = false;
+  const saved = document.getElementById("saved");
+  if (saved) listSaved(saved);
+
+  // "Read aloud" where the phone has a voice of its own for the text's language: an online voice would
+  // download the speech (and fail offline), so without an installed one there is no button.
+  function offerReading(speech) {
+    const places = document.querySelectorAll("[data-read]");
+    if (!speech || !places.length) return;
+    const label = (button, name) => { button.textContent = button.parentNode.dataset[name]; };
+    let playing = null, paused = false;
+    const offer = () => {
+      for (const place of places) {
+        const lang = place.closest("[lang]").lang.slice(0, 2);
+        const voice = speech.getVoices().find((found) => found.localService
+          && [lang, lang === "id" && "in"].includes(found.lang.slice(0, 2).toLowerCase()));
+        if (!voice || place.firstChild) continue;
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "small";
+        place.append(button);
+        label(button, "label");
+        place.hidden = false;
+        button.addEventListener("click", () => {
+          if (playing === button) {
+            paused = !paused;
+            paused ? speech.pause() : speech.resume();
+            return label(button, paused ? "resume" : "pause");
+          }
+          speech.cancel();
+          if (paused) speech.resume();
+          if (playing) label(playing, "label");
+          playing = button;
+          paused = false;
+          // a line at a time, so that long lessons are not cut short and pausing stops at a line
+          const lines = Array.from(document.querySelectorAll(place.dataset.read),
+                                   (part) => part.innerText.split("\n")).flat().map((line) => line.trim()).filter(Boolean);
+          lines.forEach((line, index) => {
+            const utterance = new SpeechSynthesisUtterance(line);
+            utterance.voice = voice;
+            utterance.lang = voice.lang;
+            if (index === lines.length - 1) {
+              utterance.onend = () => {
+                if (playing !== button) return;
+                label(button, "label");
+                playing = null;
+              };
+            }
+            speech.speak(utterance);
+          });
+          label(button, "pause");
+        });
+      }
+    };
+    offer();
+    speech.addEventListener("voiceschanged", offer);
+    window.addEventListener("pagehide", () => speech.cancel());
+  }
+
+  // offline, the saved modules and their lessons are the pages that open: the offline page lists them
+  async function listSaved(box) {
+    for (const name of await caches.keys()) {
+      if (!name.startsWith("saring-module-")) continue;
+      const cache = await caches.open(name);
+      const address = (await cache.keys()).map((request) => new URL(request.url).pathname)
+        .find((path) => path.endsWith("/modules/" + name.slice(14)));
+      if (!address) continue;
+      const page = new DOMParser().parseFromString(await (await cache.match(address)).text(), "text/html");
+      const part = document.createElement("section");
+      const heading = part.appendChild(document.createElement("h3"));
+      const link = heading.appendChild(document.createElement("a"));
+      link.href = address;
+      link.textContent = page.querySelector("h1").textContent;
+      part.lang = page.documentElement.lang;
+      part.append(page.querySelector(".lessons"));
+      box.append(part);
+      box.hidden = false;
+    }
   }
 
   function setUpSaving(box) {

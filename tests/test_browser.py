@@ -386,6 +386,93 @@ def test_a_parent_follows_the_short_path_and_every_image_exercise_reads_on_a_pho
     assert phone.problems == []
 
 
+# A phone's speech synthesis for Chromium headless, which may have none: its voices arrive a moment after the
+# page opens (as Chromium's do, with `voiceschanged`), and it keeps what it was asked to say.
+SPEECH = """(() => {
+  const voices = %s, speech = new EventTarget();
+  let ready = false;
+  window.spoken = [];
+  window.speechCalls = [];
+  window.finishSpeaking = () => {
+    speech.speaking = false;
+    for (const utterance of window.spoken.splice(0)) utterance.dispatchEvent(new Event("end"));
+  };
+  Object.assign(speech, {
+    speaking: false, paused: false, pending: false,
+    getVoices: () => ready ? voices : [],
+    speak(utterance) { window.spoken.push(utterance); speech.speaking = true; },
+    pause() { window.speechCalls.push("pause"); speech.paused = true; },
+    resume() { window.speechCalls.push("resume"); speech.paused = false; },
+    cancel() { window.speechCalls.push("cancel"); window.finishSpeaking(); },
+  });
+  Object.defineProperty(window, "speechSynthesis", {value: speech});
+  window.SpeechSynthesisUtterance = class extends EventTarget {  // the real one takes only real voices
+    constructor(text) { super(); this.text = text; this.lang = ""; this.voice = null; }
+    set onend(listener) { this.addEventListener("end", listener); }
+  };
+  setTimeout(() => { ready = true; speech.dispatchEvent(new Event("voiceschanged")); }, 200);
+})();"""
+PHONE_VOICES = [{"name": "Bahasa Indonesia", "lang": "id-ID", "localService": True, "default": True},
+                {"name": "Google US English", "lang": "en-US", "localService": False, "default": False}]
+SPOKEN = "window.spoken.map((utterance) => [utterance.text, utterance.lang, utterance.voice.name])"
+
+
+def test_read_aloud_reads_a_lesson_a_question_and_a_result_with_the_phones_own_voice(server, phone):
+    """With an Indonesian voice on the phone, a lesson, each quiz question and a result offer "Bacakan"; it reads
+    the text with that voice, pauses and resumes. The phone's only English voice is online (it would download
+    speech), so English pages offer no button."""
+    with server[0].app_context():
+        module = get_library().module("hoaks")
+    quiz = module.quiz.texts["id"]
+    page = phone.page
+    page.add_init_script(SPEECH % json.dumps(PHONE_VOICES))
+    phone.goto(f"/id/modules/{module.id}/{module.lessons[0].id}")
+    button = page.get_by_role("button", name="Bacakan")
+    button.wait_for()
+    phone.check()
+    box = button.bounding_box()
+    assert box["width"] >= 44 and box["height"] >= 44
+    button.click()
+    lines = page.locator(".lesson-text").inner_text().split("\n")
+    expected = [module.lessons[0].texts["id"].title, *filter(None, (line.strip() for line in lines))]
+    assert page.evaluate(SPOKEN) == [[line, "id-ID", "Bahasa Indonesia"] for line in expected]
+    assert not any("Sumber" in line for line in expected), "the sources are not read"
+    page.get_by_role("button", name="Jeda").click()
+    page.get_by_role("button", name="Lanjutkan").click()
+    page.get_by_role("button", name="Jeda").wait_for()
+    assert page.evaluate("window.speechCalls") == ["cancel", "pause", "resume"]
+    page.evaluate("window.finishSpeaking()")
+    button.wait_for()
+
+    phone.goto(f"/id/modules/{module.id}/quiz")
+    buttons = page.get_by_role("button", name="Bacakan")
+    buttons.first.wait_for()
+    phone.check()
+    assert buttons.count() == len(quiz.questions)
+    buttons.nth(1).click()
+    spoken = [text for text, *_ in page.evaluate(SPOKEN)]
+    assert spoken[0] == f"Soal 2 dari {len(quiz.questions)}"
+    assert len(spoken) > len(quiz.questions[1].options) + 1, "the question and every option"
+    assert not any(option.explanation_html[3:40] in " ".join(spoken) for option in quiz.questions[1].options)
+    for number, question in enumerate(quiz.questions, 1):
+        for option_id in question.correct_ids:
+            page.locator(f'input[name="q{number}"][value="{option_id}"]').check()
+    page.get_by_role("button", name="Cek jawabanku").click()
+    page.get_by_role("heading", name="Hasilmu").wait_for()
+    page.get_by_role("button", name="Bacakan").click()
+    phone.check()
+    spoken = " ".join(text for text, *_ in page.evaluate(SPOKEN))
+    assert spoken.startswith("Hasilmu") and f"{len(quiz.questions)} dari {len(quiz.questions)} soal benar." in spoken
+    assert page.locator(".explanation").first.inner_text() in spoken, "what the result shows"
+
+    phone.goto(f"/en/modules/{module.id}/{module.lessons[0].id}")
+    page.wait_for_function("window.speechSynthesis.getVoices().length > 0")
+    page.wait_for_timeout(100)
+    assert page.get_by_role("button", name="Read aloud").count() == 0, "no voice on the phone for English"
+    phone.validate_html()
+    assert phone.problems == []
+
+
 class Network:
     """The app on a fixed port that a test can take off the network and bring back, as a phone's signal."""
 
@@ -419,6 +506,7 @@ def test_offline_journey_save_a_module_read_and_answer_offline_then_see_the_resu
 
     from saring.admin import create_account
     from saring.extensions import db
+    from saring.learning import LessonProgress
     from saring.quizzes import QuizAttempt
     app = network.app
     with app.app_context():
@@ -444,11 +532,27 @@ def test_offline_journey_save_a_module_read_and_answer_offline_then_see_the_resu
 
         network.down()
         context.set_offline(True)
-        lesson = module.lessons[1]
+        lesson, after = module.lessons[1:3]
         phone.goto(f"/id/modules/{module.id}/{lesson.id}")
         assert page.locator("h1").inner_text() == lesson.texts["id"].title
+        page.get_by_role("button", name="Aku sudah menyelesaikan pelajaran ini").click()
+        page.wait_for_url(re.compile(rf"/id/modules/{module.id}/{after.id}\?waiting="))
+        phone.check()
+        assert page.locator("h1").inner_text() == after.texts["id"].title, "on to the next saved lesson"
+        assert "dikirim" in page.get_by_role("status").filter(has_text="HP ini").inner_text()
+
         phone.goto("/id/modules/cek-fakta")  # not saved
         assert page.locator("h1").inner_text() == "Kamu sedang offline"
+        menu = page.get_by_role("navigation", name="Menu utama")
+        assert menu.get_by_role("button", name="Keluar").is_visible(), "still signed in"
+        assert menu.get_by_role("link", name="Masuk").count() == 0
+        page.get_by_role("heading", name="Tersimpan di HP ini").wait_for()
+        links = page.locator("main a").evaluate_all("(links) => links.map((link) => link.pathname)")
+        assert links == [f"/id/modules/{module.id}", *[f"/id/modules/{module.id}/{item.id}" for item in module.lessons]]
+        assert page.get_by_role("link", name=module.lessons[-1].texts["id"].title).is_visible()
+        page.get_by_role("link", name=module.lessons[-1].texts["id"].title).click()
+        phone.check()
+        assert page.locator("h1").inner_text() == module.lessons[-1].texts["id"].title
 
         phone.goto(f"/id/modules/{module.id}/quiz")
         saved = page.evaluate("caches.match(location.href).then((kept) => kept.text())")
@@ -474,6 +578,7 @@ def test_offline_journey_save_a_module_read_and_answer_offline_then_see_the_resu
         page.reload()
         with app.app_context():
             assert db.session.scalar(sa.select(sa.func.count(QuizAttempt.id))) == 1, "sent once"
+            assert db.session.scalars(sa.select(LessonProgress.lesson_id)).all() == [lesson.id], "the done mark too"
 
         phone.validate_html()
         assert phone.problems == []

@@ -63,6 +63,26 @@ def test_the_offline_page_speaks_the_learners_language(client, lang, title):
     assert 'id="waiting"' in page and "hidden" in page
 
 
+def test_the_offline_page_links_to_no_page_that_needs_a_connection(client, login_as):
+    """Its links to saved modules and lessons are made on the phone, from what the phone has saved."""
+    login_as("learner")
+    page = client.get("/id/offline").text
+    main = page.split('<main id="main">')[1].split("</main>")[0]
+    assert "<a " not in main
+    assert re.search(r'<section id="saved" aria-labelledby="saved-title" hidden>\s*'
+                     r'<h2 id="saved-title">Tersimpan di HP ini</h2>\s*</section>', main)
+    assert "Keluar" in page, "saved with a module, it keeps the signed-in menu"
+
+
+def test_a_lesson_and_a_quiz_can_say_that_a_done_mark_waits_on_the_phone(client, login_as):
+    """Offline, "I have finished this lesson" moves on to the next saved page, which says the mark will be sent."""
+    login_as("learner")
+    for address in ("/id/modules/hoaks/jenis-misinformasi", "/id/modules/hoaks/quiz"):
+        note = re.search(r'<p class="flash" id="sent-later" role="status" hidden>([^<]+)</p>',
+                         client.get(address).text)
+        assert note and "dikirim" in note[1], address
+
+
 def test_a_saved_module_holds_its_pages_quiz_and_images_but_no_answers(app, client, login_as):
     login_as("learner")
     listing = client.get("/id/modules/hoaks/saved.json").get_json()
@@ -70,7 +90,7 @@ def test_a_saved_module_holds_its_pages_quiz_and_images_but_no_answers(app, clie
         module = get_library().module("hoaks")
     assert listing["pages"] == ["/id/modules/hoaks",
                                 *[f"/id/modules/hoaks/{lesson.id}" for lesson in module.lessons],
-                                "/id/modules/hoaks/quiz"]
+                                "/id/modules/hoaks/quiz", "/id/offline"]
     assert listing["files"] and all(file.startswith("/media/hoaks/") for file in listing["files"])
     explanations = [option.explanation_html for question in module.quiz.texts["id"].questions
                     for option in question.options]

@@ -1,5 +1,5 @@
 // Saring's service worker. Every page works without it; it adds three things:
-// the modules a learner saves open offline, other pages show a friendly offline page,
+// the modules a learner saves open offline, other pages show a friendly offline page that lists them,
 // and quiz or review answers (or "done" marks) given offline wait on the phone until the connection returns.
 "use strict";
 const SHELL = "saring-shell-{{ version }}";
@@ -67,8 +67,25 @@ async function networkFirst(request, url) {
     }
     return response;
   } catch (error) {
-    return (await caches.match(request)) || caches.match(OFFLINE[languageOf(url)]);
+    return (await savedCopy(url.pathname)) || savedCopy(OFFLINE[languageOf(url)]);
   }
+}
+
+// A saved module's copy first: its offline page shows the learner's own menu (the worker's own copy, kept
+// before anyone signed in, cannot). The address's query string is left aside, as the app leaves it.
+async function savedCopy(path) {
+  for (const cache of await savedModuleCaches()) {
+    const kept = await cache.match(path);
+    if (kept) return kept;
+  }
+  return caches.match(path);
+}
+
+// Where "I have finished this lesson" leads, if it is saved: the next lesson, or the quiz after the last.
+async function nextSaved(lessonPath) {
+  const lesson = await savedCopy(lessonPath);
+  const next = lesson && (await lesson.text()).match(/<a rel="next" href="([^"]+)"/);
+  return next && (await savedCopy(next[1])) ? next[1] : null;
 }
 
 async function savedModuleCaches() {
@@ -103,9 +120,11 @@ async function sendOrKeep(request, url) {
     return await fetch(request);
   } catch (error) {
     const id = new URLSearchParams(body).get("submission_key") || url.pathname;
-    await answers("put", {id, url: url.pathname, body, state: "waiting", result: null});
+    // a lesson marked done moves on to the next saved page, which says the mark waits (nothing to follow)
+    const next = url.pathname.endsWith("/done") && await nextSaved(url.pathname.slice(0, -5));
+    await answers("put", {id, url: url.pathname, body, state: "waiting", result: null, quiet: Boolean(next)});
     if (self.registration.sync) self.registration.sync.register("send").catch(() => {});
-    return Response.redirect(OFFLINE[languageOf(url)] + "?waiting=" + encodeURIComponent(id), 303);
+    return Response.redirect((next || OFFLINE[languageOf(url)]) + "?waiting=" + encodeURIComponent(id), 303);
   }
 }
 
@@ -126,7 +145,8 @@ function sendWaiting() {
         break;  // still offline
       }
       const sent = response.ok && response.redirected;
-      await answers("put", {...item, state: sent ? "sent" : "failed", result: sent ? response.url : null});
+      if (sent && item.quiet) await answers("delete", item.id);
+      else await answers("put", {...item, state: sent ? "sent" : "failed", result: sent ? response.url : null});
     }
     const items = (await answers("getAll")).map(({id, state, result}) => ({id, state, result}));
     for (const client of await self.clients.matchAll()) client.postMessage({type: "answers", items});
