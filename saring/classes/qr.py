@@ -24,6 +24,7 @@ def join_qr(classroom: Classroom) -> Markup | None:
     if not classroom.joining_open:
         return None
     svg = segno.make_qr(join_link(classroom), error="m").svg_inline(
-        omitsize=True, title=_("QR code of the join link"), svgclass="qr", dark="#000", light="#fff")
+        omitsize=True, title=_("QR code of the join link"), svgclass="qr", lineclass=None, dark="#000",
+        light="#fff")
     # segno names the drawing through <title>; role="img" makes it one image for screen readers
     return Markup(svg.replace("<svg ", '<svg role="img" ', 1))
