@@ -34,9 +34,9 @@ class AssetIndex:
     contents: dict[str, bytes]
 
 
-def asset_url(name: str) -> str:
-    """The address of a static file, under its hashed name."""
-    return url_for("assets.file", hashed=current_app.extensions[EXTENSION_KEY].hashed[name])
+def asset_url(name: str, external: bool = False) -> str:
+    """The address of a static file, under its hashed name (with the host, for another app to fetch)."""
+    return url_for("assets.file", hashed=current_app.extensions[EXTENSION_KEY].hashed[name], _external=external)
 
 
 @bp.get("/assets/<path:hashed>")

@@ -243,3 +243,23 @@ def owner_device(client):
     with client.application.app_context():
         return db.session.scalar(sa.select(sa.func.min(SignIn.id)).join(User, User.id == SignIn.user_id)
                                  .where(User.username == "pemilik"))
+
+
+def qr_encodes(svg: str, text: str) -> bool:
+    """Whether the dark modules drawn by an inline SVG QR code (a path of horizontal strokes) are those of
+    a QR code of `text`, at whichever error correction level it was made."""
+    import segno
+    drawn, x, y = set(), 0.0, 0.0
+    path = re.search(r'<path[^>]*\bstroke="[^"]+"[^>]*\bd="([^"]+)"', svg)[1]
+    for command, numbers in re.findall(r"([MmHhVv])([-\d.\s]+)", path):
+        values = [float(n) for n in numbers.split()]
+        if command in "Mm":
+            x, y = (values[0], values[1]) if command == "M" else (x + values[0], y + values[1])
+        elif command == "h":
+            drawn |= {(int(x) + n, int(y)) for n in range(int(values[0]))}
+            x += values[0]
+        else:
+            raise AssertionError(f"unexpected path command {command}")
+    return any(drawn == {(column + 4, row + 4) for row, line in enumerate(code.matrix)
+                         for column, dark in enumerate(line) if dark}
+               for code in (segno.make_qr(text, error=level, boost_error=False) for level in "LMQH"))

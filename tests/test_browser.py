@@ -23,7 +23,7 @@ from werkzeug.serving import make_server
 from saring.config import PROJECT_ROOT
 from saring.content import get_library
 from saring.extensions import db
-from tests.conftest import PASSWORD, make_app, scratch_database, service_missing
+from tests.conftest import PASSWORD, make_app, qr_encodes, scratch_database, service_missing
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.browser
@@ -347,6 +347,80 @@ def test_teacher_journey_class_learners_assignment_report(server, phones):
     for phone in (teacher, learner, admin):
         phone.validate_html()
         assert phone.problems == []
+
+
+NINE_LEARNERS = ["Siti Nur'aini", "Ahmad Fauzi", "Dewi Lestari", "Budi Santoso", "Rina Wati", "Agus Salim",
+                 "Ni Luh Putu Ayu", "Made Wirawan", "Yohana Kristina"]
+
+
+def printed_pages(page, folder):
+    """The page printed to A4 by Chromium, as each sheet's text (pypdf)."""
+    from pypdf import PdfReader
+    file = folder / "printed.pdf"
+    file.write_bytes(page.pdf(format="A4"))
+    return [sheet.extract_text() for sheet in PdfReader(file).pages]
+
+
+@pytest.mark.parametrize("learners, sheets", [(8, 1), (9, 2)])
+def test_login_cards_print_eight_to_a_sheet_of_a4_each_card_whole(server, phone, monkeypatch, learners, sheets):
+    """The cards printed through Chromium: 8 to a sheet, none cut across two, and the address and the
+    first password each on one line of the paper, even the longest password there can be; the class page
+    and the cards carry the join QR code."""
+    from saring.admin import create_account
+    from saring.classes import Classroom, roster
+    from saring.passwords import WORDS
+    longest = "-".join([max(WORDS, key=len)] * 3) + "-888"
+    monkeypatch.setattr(roster, "generate_password", lambda: longest)
+    app = server[0]
+    with app.app_context():
+        teacher = create_account(f"bu-tika-{learners}", PASSWORD, ("teacher",))
+        classroom = Classroom(teacher_id=teacher.id, name="7C Literasi", join_code=f"QRCAR{learners}")
+        db.session.add(classroom)
+        db.session.commit()
+        class_id, code = classroom.id, classroom.join_code
+    page = phone.log_in(f"bu-tika-{learners}")
+    phone.goto(f"/id/classes/{class_id}")
+    assert qr_encodes(page.locator(".join-qr svg").evaluate("svg => svg.outerHTML"), f"{phone.base}/id/join/{code}")
+    assert page.get_by_role("img", name="Kode QR tautan bergabung").is_visible()
+    page.get_by_role("link", name="Tambah murid").click()
+    phone.check()
+    page.get_by_label("Nama, satu per baris").fill("\n".join(NINE_LEARNERS[:learners]))
+    page.get_by_role("button", name="Buat akun").click()
+    phone.check()
+    cards = page.locator(".login-card")
+    assert cards.count() == learners
+    assert qr_encodes(cards.first.locator("svg").evaluate("svg => svg.outerHTML"), f"{phone.base}/id/join/{code}")
+
+    lines_of = """element => { const range = document.createRange(); range.selectNodeContents(element);
+                                 return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size; }"""
+    for value in cards.first.locator("dd.code, strong.code").all():
+        assert value.evaluate(lines_of) == 1, f"{value.inner_text()} keeps one line on the phone"
+
+    texts = printed_pages(page, phone.folder)
+    assert len(texts) == sheets
+    address = f"{phone.base}/id/login"
+    for card in cards.all():
+        username, password = (card.locator("strong.code").nth(n).inner_text() for n in range(2))
+        words = card.inner_text().split()
+        holding = [n for n, text in enumerate(texts) if all(word in text.split() for word in words)]
+        assert len(holding) == 1, f"the card of {username} is whole on one sheet: {holding}"
+        lines = [line.strip() for line in texts[holding[0]].splitlines()]
+        assert address in lines and password in lines and username in lines, lines
+    assert texts[0].count(address) == 8 and sum(text.count(address) for text in texts) == learners
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 718, "height": 1047})  # A4 less its 10 mm margins, at 96 px to the inch
+    spilling = page.evaluate("""() => [...document.querySelectorAll('.login-card')].filter(card => {
+        const box = card.getBoundingClientRect(), qr = card.querySelector('.qr').getBoundingClientRect();
+        return [...card.querySelectorAll('*')].some(part => {
+            const inner = part.getBoundingClientRect();
+            return inner.bottom > box.bottom - 1 || inner.right > box.right - 1
+                || (part.matches('.code') && inner.right > qr.left && inner.bottom > qr.top);
+        });
+    }).length""")
+    assert spilling == 0, "every card's text stays inside its dashed line and clear of the QR code"
+    page.emulate_media(media="screen")
+    phone.validate_html()
+    assert phone.problems == []
 
 
 def test_a_parent_follows_the_short_path_and_every_image_exercise_reads_on_a_phone(server, phone):

@@ -13,7 +13,7 @@ from saring.content import get_library
 from saring.extensions import db
 from saring.learning import LessonProgress
 from saring.quizzes import QuizAttempt
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, qr_encodes
 
 
 @pytest.fixture
@@ -271,3 +271,21 @@ def test_only_the_classes_own_teacher_removes_its_learners(app, client, teacher)
     assert other.post(f"/id/classes/{class_id}/learners/{user_id}/remove").status_code == 404
     assert client.post(f"/id/classes/{class_id}/learners/999999/remove").status_code == 404
     assert members(app, class_id) == [user_id]
+
+
+def test_the_class_page_carries_a_small_qr_code_of_the_join_link_in_the_teachers_language(app, client, teacher):
+    class_id = make_class(client)
+    code = code_of(app, class_id)
+    for lang, name in (("id", "Kode QR tautan bergabung"), ("en", "QR code of the join link")):
+        page = client.get(f"/{lang}/classes/{class_id}").text
+        [svg] = re.findall(r"<svg.*?</svg>", page, re.S)
+        assert qr_encodes(svg, f"http://localhost/{lang}/join/{code}")
+        assert not qr_encodes(svg, f"http://localhost/{lang}/join/{code[::-1]}")
+        assert 'role="img"' in svg and f"<title>{name}</title>" in svg
+        assert len(svg.encode()) < 3000, "a few KB at most"
+    client.post(f"/id/classes/{class_id}/code")
+    new_code = code_of(app, class_id)
+    assert qr_encodes(re.search(r"<svg.*?</svg>", client.get(f"/id/classes/{class_id}").text, re.S)[0],
+                      f"http://localhost/id/join/{new_code}")
+    client.post(f"/id/classes/{class_id}/joining", data={"open": "no"})
+    assert "<svg" not in client.get(f"/id/classes/{class_id}").text

@@ -36,6 +36,9 @@ URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "poster", "back
                   "ping", "cite"}
 NEVER_TAGS = {"iframe", "frame", "frameset", "object", "embed", "applet", "base", "style", "svg", "math",
               "template", "noscript", "portal"}
+# Saring's own QR code of a join link (saring/classes/qr.py) is the one SVG a page may hold: paths only, inert.
+QR_SVG = {"class", "role", "viewbox"}
+QR_PARTS = {"title": set(), "path": {"d", "fill", "stroke"}}
 
 
 class ExecutableParts(HTMLParser):
@@ -44,9 +47,17 @@ class ExecutableParts(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.found: list[str] = []
+        self.in_qr_code = False
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
+        if tag == "svg" and attributes.get("class") == "qr" and set(attributes) <= QR_SVG:
+            self.in_qr_code = True
+            return
+        if self.in_qr_code:
+            if tag not in QR_PARTS or not set(attributes) <= QR_PARTS[tag]:
+                self.found.append(f"<{tag} {sorted(attributes)}> in a QR code")
+            return
         if tag in NEVER_TAGS:
             self.found.append(f"<{tag}>")
         if tag == "script" and not SCRIPT.fullmatch(attributes.get("src") or ""):
@@ -66,6 +77,10 @@ class ExecutableParts(HTMLParser):
                     self.found.append(f"<{tag} {name}={value!r}>")
 
     handle_startendtag = handle_starttag
+
+    def handle_endtag(self, tag):
+        if tag == "svg":
+            self.in_qr_code = False
 
 
 def same_site(address: str) -> bool:

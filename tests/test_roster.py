@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from saring.accounts import User
 from saring.classes import Classroom, Membership
 from saring.extensions import db
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, qr_encodes
 
 NAMES = ["Siti Nur'aini", "Ni Luh Putu Ayu", "Ahmad", "Ahmad", "Đặng Văn Lâm", "王小明", "  D'Souza   Kevin  "]
 
@@ -210,3 +210,15 @@ def test_class_fields_refuse_invisible_characters(app, client, class_id, field, 
 def test_an_unlikely_due_date_is_refused(app, client, class_id):
     response = client.post(f"/id/classes/{class_id}/assignments", data={"module": "hoaks", "due_date": "31/12/0226"})
     assert response.status_code == 200 and "Tulis tanggal seperti" in response.text
+
+
+def test_login_cards_carry_the_classes_join_qr_code_while_joining_is_open(app, client, class_id):
+    with app.app_context():
+        code = db.session.get(Classroom, class_id).join_code
+    page = client.post(f"/id/classes/{class_id}/learners/new", data={"names": "Ani\nBudi"}).text
+    svgs = re.findall(r"<svg.*?</svg>", page, re.S)
+    assert len(svgs) == 2 and all(qr_encodes(svg, f"http://localhost/id/join/{code}") for svg in svgs)
+    assert page.count('<dd class="code">http://localhost/id/login</dd>') == 2
+    client.post(f"/id/classes/{class_id}/joining", data={"open": "no"})
+    page = client.post(f"/id/classes/{class_id}/learners/new", data={"names": "Citra"}).text
+    assert "<svg" not in page and "scan the code" not in page.lower() and "pindai" not in page

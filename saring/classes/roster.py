@@ -22,6 +22,7 @@ from ..extensions import db
 from ..passwords import generate_password
 from ..sessions import end_all
 from .models import Membership
+from .qr import join_qr
 from .views import bp, member_or_404, own_class_or_404
 
 MAX_LEARNERS_AT_ONCE = 60
@@ -133,8 +134,10 @@ def create_learners(classroom, names: list[str]) -> list[tuple[str, str, str]]:
 
 
 def login_cards(classroom, cards: list[tuple[str, str, str]]):
-    """The printable cards (name, username, first password), shown once: no browser or proxy keeps a copy."""
-    response = make_response(render_template("classes/cards.html", classroom=classroom, cards=cards))
+    """The printable cards (name, username, first password, the class's QR code), shown once: no browser or
+    proxy keeps a copy."""
+    response = make_response(render_template("classes/cards.html", classroom=classroom, cards=cards,
+                                             qr=join_qr(classroom)))
     response.cache_control.no_store = True
     response.cache_control.private = True
     return response

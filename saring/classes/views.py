@@ -17,6 +17,7 @@ from ..content import get_library
 from ..extensions import db
 from ..i18n import LANG_PREFIX, current_language
 from .models import JOIN_CODE_LENGTH, Assignment, Classroom, Membership, new_join_code, normalise_join_code
+from .qr import join_link, join_qr
 
 bp = Blueprint("classes", __name__, url_prefix=LANG_PREFIX)
 
@@ -126,7 +127,7 @@ def classes():
 @bp.get("/classes/<int(max=2147483647):class_id>")
 @role_required("teacher")
 def classroom(class_id: int):
-    """A class: its join code and link, its learners, its assignments."""
+    """A class: its join code, link and QR code, its learners, its assignments."""
     return class_page(own_class_or_404(class_id), AssignmentForm(formdata=None))
 
 
@@ -136,7 +137,7 @@ def class_page(found: Classroom, form: AssignmentForm):
                                  .options(sa.orm.joinedload(Membership.user))
                                  .order_by(Membership.joined_at, Membership.id)).all()
     return render_template("classes/classroom.html", classroom=found, members=members, form=form,
-                           modules=get_library())
+                           modules=get_library(), link=join_link(found), qr=join_qr(found))
 
 
 @bp.post("/classes/<int(max=2147483647):class_id>/code")
