@@ -445,6 +445,16 @@ def test_a_quiz_shows_where_you_are_and_its_result_leads_with_the_mistakes_in_fo
     folded.first.locator("summary").click()
     assert folded.first.locator(".explanation").first.is_visible()
     phone.check()
+
+    # a list number goes with the first line of its item: a title that wraps must be laid out as a block,
+    # as an inline-block's baseline (where the number sits) is its last line
+    page = phone.goto("/id/paths/orang-tua")
+    links = page.locator("ol.lessons li > a")
+    lines = "a => { const text = document.createRange(); text.selectNodeContents(a); " \
+            "return text.getClientRects().length; }"
+    wrapped = [link for link in links.all() if link.evaluate(lines) > 1]
+    assert wrapped, "a title wraps at 360 px"
+    assert {link.evaluate("a => getComputedStyle(a).display") for link in links.all()} == {"block"}
     phone.validate_html()
     assert phone.problems == []
 
