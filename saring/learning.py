@@ -8,7 +8,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -237,7 +238,7 @@ def lesson(module_id: str, lesson_id: str):
 
 @bp.post(f"{LANG_PREFIX}/modules/<module_id>/<lesson_id>/done")
 def mark_done(module_id: str, lesson_id: str):
-    """Record the lesson as done (once), then go to the next step."""
+    """Record the lesson as done (once), then go to the next step, which says so."""
     found, current = get_lesson_or_404(module_id, lesson_id)
     if not current_user.is_authenticated:  # after logging in, come back to the lesson (a page, not this POST)
         return redirect(url_for("accounts.login", next=url_for("learn.lesson", module_id=found.id,
@@ -248,6 +249,7 @@ def mark_done(module_id: str, lesson_id: str):
             db.session.commit()
         except sa.exc.IntegrityError:
             db.session.rollback()  # the same lesson marked done twice at once: one row is enough
+    flash(_("Lesson marked as done: %(lesson)s", lesson=current.text(current_language())[0].title), "success")
     after = found.neighbours(current)[1]
     if after:
         return redirect(url_for("learn.lesson", module_id=found.id, lesson_id=after.id))

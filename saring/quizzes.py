@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .content import Question, QuizText, get_library
+from .content import Option, Question, QuizText, get_library
 from .database import utcnow
 from .extensions import db
 from .i18n import LANG_PREFIX, current_language
@@ -71,6 +71,13 @@ class QuestionResult:
     chosen: frozenset[str]
     correct: bool
 
+    @property
+    def explained(self) -> list[Option]:
+        """The options a result explains: the ones chosen first, then the correct ones not chosen."""
+        options = self.question.options
+        return ([option for option in options if option.id in self.chosen]
+                + [option for option in options if option.correct and option.id not in self.chosen])
+
 
 @dataclass(frozen=True)
 class Grade:
@@ -98,6 +105,10 @@ class Grade:
     def passed(self) -> bool:
         """Whether the score reaches the pass mark."""
         return self.total > 0 and self.score * 100 >= self.pass_mark * self.total
+
+    def numbered(self, correct: bool) -> list[tuple[int, QuestionResult]]:
+        """The questions answered right (or not), each with its number in the quiz."""
+        return [(number, result) for number, result in enumerate(self.results, 1) if result.correct == correct]
 
 
 @dataclass(frozen=True)

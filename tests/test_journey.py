@@ -165,3 +165,32 @@ def test_home_says_when_everything_is_finished(client, login_as, use_content):
     client.post("/en/modules/alpha/quiz", data={**hidden_fields(form), "q1": "b", "q2": ["a", "b"], "q3": "a",
                                                 "q4": "b", "q5": "a", "q6": "c", "q7": ["a", "c"], "q8": "b"})
     assert "You have finished every module. Well done!" in client.get("/en/").text
+
+
+def test_finishing_a_lesson_says_so_on_the_next_page(client, login_as, use_content):
+    use_content(SAMPLES / "good")
+    login_as("learner", lang="id")
+    response = client.post("/id/modules/alpha/first/done", follow_redirects=True)
+    assert response.request.path == "/id/modules/alpha/second"
+    assert "Pelajaran ditandai selesai: Pelajaran pertama" in response.text
+    assert "Pelajaran ditandai selesai" not in client.get("/id/modules/alpha/second").text  # said once
+
+
+def test_the_quiz_is_a_step_on_the_module_card_the_module_page_and_the_progress(client, login_as, use_content):
+    use_content(SAMPLES / "good")
+    login_as("learner", lang="en")
+    client.post("/en/modules/alpha/first/done")
+    card = client.get("/en/modules").text
+    assert "2 lessons and a quiz" in card and "1 of 3 steps done" in card
+    module = client.get("/en/modules/alpha").text
+    assert "1 of 3 steps done" in module
+    steps = re.findall(r'<li class="step[^"]*"[^>]*>\s*<a [^>]*>([^<]+)</a>', module)
+    assert steps == ["First lesson", "Second lesson", "Quiz"]
+
+
+def test_the_home_button_says_what_it_does(client, login_as, use_content):
+    use_content(SAMPLES / "good")
+    assert ">Read next: First lesson</a>" in client.get("/en/").text
+    login_as("learner", lang="id")
+    client.post("/id/modules/alpha/first/done")
+    assert ">Lanjut baca: Pelajaran kedua</a>" in client.get("/id/").text

@@ -89,12 +89,12 @@ def test_a_learners_page_is_kept_until_something_on_it_changes(app, client, logi
     before = client.get("/id/modules/hoaks").text
     with renders(app) as seen:
         client.get("/id/modules/hoaks")
-    assert seen == [] and '<li class="done">' not in before
+    assert seen == [] and '<li class="step done">' not in before
     client.post("/id/modules/hoaks/jenis-misinformasi/done")
     with renders(app) as seen:
         page = client.get("/id/modules/hoaks").text
     assert seen == ["learn/module.html"]
-    assert page.count('<li class="done">') == 1
+    assert page.count('<li class="step done">') == 1
 
 
 def test_a_page_with_a_message_is_not_kept(app, client, login_as):

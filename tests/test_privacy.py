@@ -131,6 +131,17 @@ def test_the_account_page_links_to_the_download_and_the_delete_page(client, logi
     assert 'href="/en/account/data.json" download' in page and 'href="/en/account/delete"' in page
 
 
+def test_the_account_page_says_what_the_download_holds_and_what_it_is_for(client, login_as):
+    login_as("learner", lang="en")
+    page = client.get("/en/account").text
+    link = re.search(r'<a [^>]*href="/en/account/data.json"[^>]*>([^<]+)</a>', page)[1]
+    assert link == "Download everything Saring keeps about you"
+    for kept in ("the lessons you finished", "your quiz answers", "your checks", "your reviews"):
+        assert kept in page
+    assert "keep it" in page and "another app" in page
+    assert "JSON file)" not in page
+
+
 def test_deleting_removes_every_row_of_the_learner_and_nothing_else(app, client, school):
     before, ani_rows, budi_rows = row_counts(app), row_counts(app, school["ani"]), row_counts(app, school["budi"])
     assert ani_rows == {"users": 1, "user_roles": 0, "lesson_progress": 2, "quiz_attempts": 1, "quiz_answers": 2,

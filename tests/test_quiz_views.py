@@ -86,6 +86,19 @@ def test_signed_in_submit_saves_one_attempt_and_shows_the_result(app, client, lo
     assert "kamu bisa membantu keluarga mengecek" not in result
 
 
+def test_the_result_leads_with_the_mistakes_and_folds_each_right_answer(client, login_as):
+    login_as("learner", lang="en")
+    data = {**hidden_fields(client.get("/en/modules/alpha/quiz").text), **RIGHT, "q1": "a", "q8": "a"}
+    result = client.get(client.post("/en/modules/alpha/quiz", data=data).headers["Location"]).text
+    verdicts = re.findall(r'class="answer (right|wrong)"', result)
+    assert verdicts == ["wrong"] * 2 + ["right"] * 6
+    assert re.findall(r'<h3 id="answer-\d+">Question (\d+)', result) == ["1", "8"]
+    folded = re.findall(r'<details class="answer right"[^>]*>\s*<summary>(.*?)</summary>', result, re.S)
+    assert [re.sub(r"<[^>]+>|\s+", " ", line).split() [:3] for line in folded] == [
+        ["Question", str(n) + ":", "Right"] for n in range(2, 8)]
+    assert "<details open" not in result
+
+
 def test_replayed_form_after_logging_in_again_lands_on_the_same_attempt(app, client, login_as):
     login_as("learner")
     data = {**hidden_fields(client.get(QUIZ).text), **RIGHT}
