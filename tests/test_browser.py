@@ -655,9 +655,7 @@ def network(tmp_path):
     network.down()
 
 
-def test_offline_journey_save_a_module_read_and_answer_offline_then_see_the_result(network, tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_offline_journey_save_a_module_read_and_answer_offline_then_see_the_result(network, open_phone):
     from saring.admin import create_account
     from saring.extensions import db
     from saring.learning import LessonProgress
@@ -667,84 +665,74 @@ def test_offline_journey_save_a_module_read_and_answer_offline_then_see_the_resu
         create_account("rina", PASSWORD)
         module = get_library().module("hoaks")
     quiz = module.quiz.texts["id"]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2,
-                                      is_mobile=True, has_touch=True, locale="id-ID")
-        phone = Phone(context.new_page(), network.base, tmp_path)
-        page = phone.goto("/id/login")
-        page.get_by_label("Nama pengguna").fill("rina")
-        page.get_by_label("Kata sandi").fill(PASSWORD)
-        page.get_by_role("button", name="Masuk").click()
-        phone.check()
-        phone.goto(f"/id/modules/{module.id}")
-        page.wait_for_function("navigator.serviceWorker.controller !== null")
-        page.get_by_role("button", name="Simpan untuk offline").click()
-        status = page.locator(".save [role=status]")
-        status.filter(has_text="Tersimpan di HP ini").wait_for()
-        phone.check()
+    phone = open_phone(network.base)
+    context = phone.page.context
+    page = phone.log_in("rina")
+    phone.goto(f"/id/modules/{module.id}")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.get_by_role("button", name="Simpan untuk offline").click()
+    status = page.locator(".save [role=status]")
+    status.filter(has_text="Tersimpan di HP ini").wait_for()
+    phone.check()
 
-        network.down()
-        context.set_offline(True)
-        lesson, after = module.lessons[1:3]
-        phone.goto(f"/id/modules/{module.id}/{lesson.id}")
-        assert page.locator("h1").inner_text() == lesson.texts["id"].title
-        page.get_by_role("button", name="Aku sudah menyelesaikan pelajaran ini").click()
-        page.wait_for_url(re.compile(rf"/id/modules/{module.id}/{after.id}\?waiting="))
-        phone.check()
-        assert page.locator("h1").inner_text() == after.texts["id"].title, "on to the next saved lesson"
-        assert "dikirim" in page.get_by_role("status").filter(has_text="HP ini").inner_text()
+    network.down()
+    context.set_offline(True)
+    lesson, after = module.lessons[1:3]
+    phone.goto(f"/id/modules/{module.id}/{lesson.id}")
+    assert page.locator("h1").inner_text() == lesson.texts["id"].title
+    page.get_by_role("button", name="Aku sudah menyelesaikan pelajaran ini").click()
+    page.wait_for_url(re.compile(rf"/id/modules/{module.id}/{after.id}\?waiting="))
+    phone.check()
+    assert page.locator("h1").inner_text() == after.texts["id"].title, "on to the next saved lesson"
+    assert "dikirim" in page.get_by_role("status").filter(has_text="HP ini").inner_text()
 
-        phone.goto("/id/modules/cek-fakta")  # not saved
-        assert page.locator("h1").inner_text() == "Kamu sedang offline"
-        menu = page.get_by_role("navigation", name="Menu utama")
-        assert menu.get_by_role("button", name="Keluar").is_visible(), "still signed in"
-        assert menu.get_by_role("link", name="Masuk").count() == 0
-        page.get_by_role("heading", name="Tersimpan di HP ini").wait_for()
-        links = page.locator("main a").evaluate_all("(links) => links.map((link) => link.pathname)")
-        assert links == [f"/id/modules/{module.id}", *[f"/id/modules/{module.id}/{item.id}" for item in module.lessons]]
-        assert page.get_by_role("link", name=module.lessons[-1].texts["id"].title).is_visible()
-        page.get_by_role("link", name=module.lessons[-1].texts["id"].title).click()
-        phone.check()
-        assert page.locator("h1").inner_text() == module.lessons[-1].texts["id"].title
+    phone.goto("/id/modules/cek-fakta")  # not saved
+    assert page.locator("h1").inner_text() == "Kamu sedang offline"
+    menu = page.get_by_role("navigation", name="Menu utama")
+    assert menu.get_by_role("button", name="Keluar").is_visible(), "still signed in"
+    assert menu.get_by_role("link", name="Masuk").count() == 0
+    page.get_by_role("heading", name="Tersimpan di HP ini").wait_for()
+    links = page.locator("main a").evaluate_all("(links) => links.map((link) => link.pathname)")
+    assert links == [f"/id/modules/{module.id}", *[f"/id/modules/{module.id}/{item.id}" for item in module.lessons],
+                     f"/id/modules/{module.id}/quiz"]  # the saved module's steps, its quiz last
+    assert page.get_by_role("link", name=module.lessons[-1].texts["id"].title).is_visible()
+    page.get_by_role("link", name=module.lessons[-1].texts["id"].title).click()
+    phone.check()
+    assert page.locator("h1").inner_text() == module.lessons[-1].texts["id"].title
 
-        phone.goto(f"/id/modules/{module.id}/quiz")
-        saved = page.evaluate("caches.match(location.href).then((kept) => kept.text())")
-        explanations = [o.explanation_html[3:40] for q in quiz.questions for o in q.options]
-        assert "q1" in saved and not any(text in saved for text in explanations), "the saved quiz holds no answers"
-        for index, question in enumerate(quiz.questions):
-            for option_id in question.correct_ids:
-                page.locator(f'input[name="q{index + 1}"][value="{option_id}"]').check()
-        page.get_by_role("button", name="Cek jawabanku").click()
-        page.get_by_text("Jawabanmu tersimpan di HP ini").wait_for()
-        phone.check()
-        assert "/id/offline?waiting=" in page.url
-        with app.app_context():
-            assert db.session.scalar(sa.select(sa.func.count(QuizAttempt.id))) == 0
+    phone.goto(f"/id/modules/{module.id}/quiz")
+    saved = page.evaluate("caches.match(location.href).then((kept) => kept.text())")
+    explanations = [o.explanation_html[3:40] for q in quiz.questions for o in q.options]
+    assert "q1" in saved and not any(text in saved for text in explanations), "the saved quiz holds no answers"
+    for index, question in enumerate(quiz.questions):
+        for option_id in question.correct_ids:
+            page.locator(f'input[name="q{index + 1}"][value="{option_id}"]').check()
+    page.get_by_role("button", name="Cek jawabanku").click()
+    page.get_by_text("Jawabanmu tersimpan di HP ini").wait_for()
+    phone.check()
+    assert "/id/offline?waiting=" in page.url
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(QuizAttempt.id))) == 0
 
-        network.up()
-        context.set_offline(False)
-        page.wait_for_url(re.compile(rf"/id/modules/{module.id}/quiz/attempts/\d+$"), timeout=20_000)
-        phone.check()
-        total = len(quiz.questions)
-        assert f"{total} dari {total} soal benar." in page.content()
-        page.evaluate("navigator.serviceWorker.controller.postMessage({type: 'send'})")
-        page.reload()
-        with app.app_context():
-            assert db.session.scalar(sa.select(sa.func.count(QuizAttempt.id))) == 1, "sent once"
-            assert db.session.scalars(sa.select(LessonProgress.lesson_id)).all() == [lesson.id], "the done mark too"
+    network.up()
+    context.set_offline(False)
+    page.wait_for_url(re.compile(rf"/id/modules/{module.id}/quiz/attempts/\d+$"), timeout=20_000)
+    phone.check()
+    total = len(quiz.questions)
+    assert f"{total} dari {total} soal benar." in page.content()
+    page.evaluate("navigator.serviceWorker.controller.postMessage({type: 'send'})")
+    page.reload()
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(QuizAttempt.id))) == 1, "sent once"
+        assert db.session.scalars(sa.select(LessonProgress.lesson_id)).all() == [lesson.id], "the done mark too"
 
-        phone.validate_html()
-        assert phone.problems == []
-        context.close()
-        browser.close()
+    phone.validate_html()
+    assert phone.problems == []
 
 
-def test_offline_review_the_days_review_opens_and_is_answered_offline_then_graded_once(network, tmp_path):
+def test_offline_review_the_days_review_opens_and_is_answered_offline_then_graded_once(network, open_phone):
     """A learner opens the day's review online, loses the signal, answers it from the phone's copy (which
     holds no answer), and sees it graded when the signal returns; the answers are graded once."""
-    from playwright.sync_api import sync_playwright
-
     from saring.admin import create_account
     from saring.reviews import CHECK_MODULE, ITEM, QUESTION, ReviewCard, missed
     app = network.app
@@ -760,56 +748,47 @@ def test_offline_review_the_days_review_opens_and_is_answered_offline_then_grade
         db.session.commit()
         cards = db.session.scalars(sa.select(ReviewCard).where(ReviewCard.user_id == learner.id)).all()
         assert len(cards) == 2 and all(card.due < datetime.now(UTC).replace(tzinfo=None) for card in cards)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2,
-                                      is_mobile=True, has_touch=True, locale="id-ID")
-        phone = Phone(context.new_page(), network.base, tmp_path)
-        page = phone.goto("/id/login")
-        page.get_by_label("Nama pengguna").fill("wulan")
-        page.get_by_label("Kata sandi").fill(PASSWORD)
-        page.get_by_role("button", name="Masuk").click()
-        phone.check()
-        page.wait_for_function("navigator.serviceWorker.controller !== null")
-        assert "2 soal untuk diulang" in page.content()
-        page.get_by_role("link", name="Ulangi sekarang").click()
-        phone.check()
+    phone = open_phone(network.base)
+    context = phone.page.context
+    page = phone.log_in("wulan")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    assert "2 soal untuk diulang" in page.content()
+    page.get_by_role("link", name="Ulangi sekarang").click()
+    phone.check()
 
-        network.down()
-        context.set_offline(True)
-        page.reload()
-        phone.check()
-        assert page.locator("h1").inner_text() == "Ulangi"
-        saved = page.evaluate("caches.match(location.href).then((kept) => kept.text())")
-        explanations = [o.explanation_html[3:40] for o in question.options] + [item.explanation_html[3:40]]
-        assert not any(text in saved for text in explanations), "the saved review holds no answers"
-        review = page.get_by_role("group", name="Ulangan 1 dari 2")
-        for option_id in question.correct_ids:
-            review.locator(f'input[value="{option_id}"]').check()
-        page.get_by_role("group", name="Ulangan 2 dari 2").get_by_label("Asli" if item.genuine else "Palsu").check()
-        page.get_by_role("button", name="Cek jawabanku").click()
-        page.get_by_text("Jawabanmu tersimpan di HP ini").wait_for()
-        phone.check()
-        with app.app_context():
-            assert db.session.scalar(sa.select(sa.func.sum(ReviewCard.reviews))) == 0, "nothing graded yet"
+    network.down()
+    context.set_offline(True)
+    page.reload()
+    phone.check()
+    assert page.locator("h1").inner_text() == "Ulangi"
+    saved = page.evaluate("caches.match(location.href).then((kept) => kept.text())")
+    explanations = [o.explanation_html[3:40] for o in question.options] + [item.explanation_html[3:40]]
+    assert not any(text in saved for text in explanations), "the saved review holds no answers"
+    review = page.get_by_role("group", name="Ulangan 1 dari 2")
+    for option_id in question.correct_ids:
+        review.locator(f'input[value="{option_id}"]').check()
+    page.get_by_role("group", name="Ulangan 2 dari 2").get_by_label("Asli" if item.genuine else "Palsu").check()
+    page.get_by_role("button", name="Cek jawabanku").click()
+    page.get_by_text("Jawabanmu tersimpan di HP ini").wait_for()
+    phone.check()
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.sum(ReviewCard.reviews))) == 0, "nothing graded yet"
 
-        network.up()
-        context.set_offline(False)
-        page.wait_for_url(re.compile(r"/id/review/results/[0-9a-f]{32}$"), timeout=20_000)
-        phone.check()
-        assert "2 jawaban sudah diperiksa." in page.content()
-        page.evaluate("navigator.serviceWorker.controller.postMessage({type: 'send'})")
-        page.reload()
-        with app.app_context():
-            cards = db.session.scalars(sa.select(ReviewCard).where(ReviewCard.user_id == learner.id)).all()
-            assert [card.reviews for card in cards] == [1, 1], "graded once"
-            assert all(card.last_right for card in cards)
-            assert all(card.due > datetime.now(UTC).replace(tzinfo=None) for card in cards)
+    network.up()
+    context.set_offline(False)
+    page.wait_for_url(re.compile(r"/id/review/results/[0-9a-f]{32}$"), timeout=20_000)
+    phone.check()
+    assert "2 jawaban sudah diperiksa." in page.content()
+    page.evaluate("navigator.serviceWorker.controller.postMessage({type: 'send'})")
+    page.reload()
+    with app.app_context():
+        cards = db.session.scalars(sa.select(ReviewCard).where(ReviewCard.user_id == learner.id)).all()
+        assert [card.reviews for card in cards] == [1, 1], "graded once"
+        assert all(card.last_right for card in cards)
+        assert all(card.due > datetime.now(UTC).replace(tzinfo=None) for card in cards)
 
-        phone.validate_html()
-        assert phone.problems == []
-        context.close()
-        browser.close()
+    phone.validate_html()
+    assert phone.problems == []
 
 
 # the editor journey's two instances always share PostgreSQL, as a deployment's do
