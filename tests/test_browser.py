@@ -150,15 +150,16 @@ class Phone:
 
 @pytest.fixture
 def open_phone(tmp_path):
-    """open_phone(base): a new phone-sized browser (as another person would use) on the site at `base`."""
+    """open_phone(base, **options): a new phone-sized browser (as another person would use) on the site at `base`;
+    `options` change the browser context's (java_script_enabled=False: a phone with JavaScript off)."""
     from playwright.sync_api import sync_playwright
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         contexts = []
 
-        def open_one(base):
-            context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2,
-                                          is_mobile=True, has_touch=True, locale="id-ID")
+        def open_one(base, **options):
+            context = browser.new_context(**{"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2,
+                                             "is_mobile": True, "has_touch": True, "locale": "id-ID", **options})
             contexts.append(context)
             folder = tmp_path / f"phone-{len(contexts)}"
             folder.mkdir()
@@ -625,6 +626,57 @@ def test_a_quiz_shows_where_you_are_and_its_result_leads_with_the_mistakes_in_fo
     assert {link.evaluate("a => getComputedStyle(a).display") for link in links.all()} == {"block"}
     phone.validate_html()
     assert phone.problems == []
+
+
+def test_with_javascript_off_a_card_learner_signs_in_reads_and_sees_the_folded_result(server, open_phone):
+    """JavaScript off: a learner signs in with a login card's password, chooses a password on a page of its
+    own and lands on the assigned work; "done" is confirmed on the next page; the result leads with the
+    mistakes and a right answer opens on a tap (a <details>, no script)."""
+    from saring.admin import create_account
+    from saring.classes import Assignment, Classroom, Membership
+    app = server[0]
+    with app.app_context():
+        teacher = create_account("bu-wati", PASSWORD, ("teacher",))
+        learner = create_account("putra", "kartu pertama 123", must_change=True)
+        classroom = Classroom(teacher_id=teacher.id, name="7B", join_code="Q4ZT8W")
+        db.session.add(classroom)
+        db.session.flush()
+        module = get_library().module("hoaks")
+        db.session.add_all([Assignment(classroom_id=classroom.id, module_id=module.id),
+                            Membership(classroom_id=classroom.id, user_id=learner.id)])
+        db.session.commit()
+    phone = open_phone(server[1], java_script_enabled=False)
+    page = phone.page
+    page.goto(server[1] + "/id/login")
+    page.get_by_label("Nama pengguna").fill("putra")
+    page.get_by_label("Kata sandi").fill("kartu pertama 123")
+    page.get_by_role("button", name="Masuk").click()
+    assert "/id/account/first-password" in page.url
+    assert page.locator("input[type=password]").count() == 2, "only the new password, twice"
+    for field in page.locator("input[type=password]").all():
+        field.fill(PASSWORD + " baru")
+    page.locator("main form button[type=submit], main form input[type=submit]").last.click()
+    assert page.url.endswith("/id/") and module.title("id") in page.locator("main").inner_text()
+    assert "perangkat lain" not in page.content()
+
+    first, second = module.lessons[:2]
+    page.goto(f"{server[1]}/id/modules/{module.id}/{first.id}")
+    page.get_by_role("button", name="Aku sudah menyelesaikan pelajaran ini").click()
+    assert page.url.endswith(f"/{second.id}") and "Pelajaran ditandai selesai" in page.content()
+
+    quiz = module.quiz.texts["id"]
+    page.goto(f"{server[1]}/id/modules/{module.id}/quiz")
+    for index, question in enumerate(quiz.questions):
+        wrong = next(o.id for o in question.options if not o.correct)
+        for option_id in ({wrong} if index < 3 else question.correct_ids):
+            page.locator(f'input[name="q{index + 1}"][value="{option_id}"]').check()
+    page.get_by_role("button", name="Cek jawabanku").click()
+    answers = page.locator(".answer")
+    assert answers.first.evaluate("e => e.classList.contains('wrong')")
+    folded = page.locator("details.answer.right").first
+    assert not folded.locator(".explanation").first.is_visible()
+    folded.locator("summary").click()
+    assert folded.locator(".explanation").first.is_visible()
 
 
 class Network:
