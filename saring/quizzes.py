@@ -45,6 +45,8 @@ class QuizAttempt(db.Model):
     percent: Mapped[int]
     passed: Mapped[bool]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # the teacher who recorded this attempt from a quiz answered on paper (saring/classes/paper.py); None online
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     answers: Mapped[list[QuizAnswer]] = relationship(
         back_populates="attempt", cascade="all, delete-orphan", order_by="QuizAnswer.id")
 
