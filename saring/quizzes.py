@@ -45,6 +45,8 @@ class QuizAttempt(db.Model):
     percent: Mapped[int]
     passed: Mapped[bool]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # the teacher who recorded this attempt from a quiz answered on paper (saring/classes/paper.py); None online
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     answers: Mapped[list[QuizAnswer]] = relationship(
         back_populates="attempt", cascade="all, delete-orphan", order_by="QuizAnswer.id")
 
@@ -197,14 +199,19 @@ def option_order(quiz: QuizText, question: Question):
     return question.options
 
 
-def save_attempt(module_id: str, quiz: QuizText, key: str, grade: Grade) -> QuizAttempt:
-    """Store a graded attempt once per submission key; a resent form returns the first one."""
-    existing = db.session.scalar(sa.select(QuizAttempt).filter_by(user_id=current_user.id, submission_key=key))
+def save_attempt(module_id: str, quiz: QuizText, key: str, grade: Grade, learner_id: int | None = None) -> QuizAttempt:
+    """Store a graded attempt once per submission key; a resent form returns the first one.
+
+    The attempt is the signed-in learner's, or, with `learner_id`, that learner's as recorded from paper by the
+    signed-in teacher."""
+    user_id = current_user.id if learner_id is None else learner_id
+    existing = db.session.scalar(sa.select(QuizAttempt).filter_by(user_id=user_id, submission_key=key))
     if existing:
         return existing
-    attempt = QuizAttempt(user_id=current_user.id, module_id=module_id, lang=quiz.lang, submission_key=key,
+    attempt = QuizAttempt(user_id=user_id, module_id=module_id, lang=quiz.lang, submission_key=key,
                           quiz_version=quiz.fingerprint, score=grade.score, total=grade.total,
-                          percent=grade.percent, passed=grade.passed)
+                          percent=grade.percent, passed=grade.passed,
+                          recorded_by_id=None if learner_id is None else current_user.id)
     attempt.answers = [QuizAnswer(question_id=r.question.id, chosen=",".join(sorted(r.chosen)),
                                   correct=r.correct) for r in grade.results]
     db.session.add(attempt)
@@ -212,8 +219,7 @@ def save_attempt(module_id: str, quiz: QuizText, key: str, grade: Grade) -> Quiz
         db.session.commit()
     except sa.exc.IntegrityError:
         db.session.rollback()  # the same form arrived twice at once: keep the first
-        attempt = db.session.scalar(
-            sa.select(QuizAttempt).filter_by(user_id=current_user.id, submission_key=key))
+        attempt = db.session.scalar(sa.select(QuizAttempt).filter_by(user_id=user_id, submission_key=key))
         if attempt is None:
             raise
     return attempt

@@ -98,6 +98,15 @@ MATRIX = {
         (404, None), (200, None), "%2Fid%2Fclasses%2F{classroom}%2Fmodules%2Fhoaks%2Fitems")),
     "classes.items_csv": ("GET", "/id/classes/{classroom}/modules/hoaks/items.csv", only_teachers(
         (404, None), (200, None), "%2Fid%2Fclasses%2F{classroom}%2Fmodules%2Fhoaks%2Fitems.csv")),
+    "classes.worksheet": ("GET", "/id/classes/{classroom}/modules/hoaks/worksheet", only_teachers(
+        (404, None), (200, None), "%2Fid%2Fclasses%2F{classroom}%2Fmodules%2Fhoaks%2Fworksheet")),
+    "classes.answer_key": ("GET", "/id/classes/{classroom}/modules/hoaks/answer-key", only_teachers(
+        (404, None), (200, None), "%2Fid%2Fclasses%2F{classroom}%2Fmodules%2Fhoaks%2Fanswer-key")),
+    "classes.paper_quiz": ("GET", "/id/classes/{classroom}/modules/hoaks/paper", only_teachers(
+        (404, None), (200, None), "%2Fid%2Fclasses%2F{classroom}%2Fmodules%2Fhoaks%2Fpaper")),
+    # an empty form: refused with a message, nothing recorded
+    "classes.record_paper": ("POST", "/id/classes/{classroom}/modules/hoaks/paper", only_teachers(
+        (404, None), (400, None), "%2Fid%2Fclasses%2F{classroom}%2Fmodules%2Fhoaks%2Fpaper")),
     "classes.check": ("GET", "/id/classes/{classroom}/check", only_teachers(
         (404, None), (200, None), "%2Fid%2Fclasses%2F{classroom}%2Fcheck")),
     "classes.check_csv": ("GET", "/id/classes/{classroom}/check.csv", only_teachers(

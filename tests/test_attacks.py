@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from saring.classes import Classroom, Membership
 from saring.config import PROJECT_ROOT
+from saring.content import get_library
 from saring.editing.models import ContentRevision
 from saring.extensions import db
 from saring.learning import LessonProgress
@@ -235,3 +236,27 @@ def test_drafts_sources_and_answers_never_reach_anyone_outside_the_editors(app, 
         assert response.status_code in (200, 302, 403), address
         assert secret not in response.text, address
         assert "- [x]" not in response.text, address
+
+
+@pytest.mark.parametrize("role", ["owner", "learner", "teacher", "class-teacher"])
+def test_a_worksheet_never_carries_an_answer_or_an_explanation(app, client, login_as, owned_attempt, owned_class,
+                                                               role):
+    """Every module's worksheet, for whoever can open it, holds no explanation, no right answer and no question
+    id; its answer key opens for the class's own teacher only."""
+    sign_in(client, login_as, role)
+    with app.app_context():
+        modules = get_library().modules
+    for module in modules:
+        for lang in ("id", "en"):
+            base = f"/{lang}/classes/{owned_class}/modules/{module.id}"
+            worksheet = client.get(f"{base}/worksheet")
+            assert worksheet.status_code == (200 if role == "class-teacher" else 404 if role == "teacher" else 403)
+            for question in module.quiz.text(lang)[0].questions:
+                assert f'="{question.id}"' not in worksheet.text  # (an image may share its name)
+                for option in question.options:
+                    assert option.explanation_html not in worksheet.text, (module.id, question.id, option.id)
+            assert "key-right" not in worksheet.text and "✓" not in worksheet.text
+            key = client.get(f"{base}/answer-key")
+            assert key.status_code == worksheet.status_code
+            if role != "class-teacher":
+                assert "key-right" not in key.text

@@ -974,6 +974,14 @@ def test_editor_journey_fix_preview_publish_upload_and_revert_seen_on_a_second_i
         assert phone.problems == []
 
 
+def tick_all_right_but_the_first(page, quiz):
+    """Tick a wrong answer to the quiz's first question and the right ones to every other."""
+    first_wrong = next(o.id for o in quiz.questions[0].options if not o.correct)
+    for index, question in enumerate(quiz.questions):
+        for option_id in ({first_wrong} if index == 0 else question.correct_ids):
+            page.locator(f'input[name="q{index + 1}"][value="{option_id}"]').check()
+
+
 def test_discernment_journey_check_before_module_review_check_after_and_the_teachers_report(server, phones):
     """A class takes the check before, a learner finishes the assigned module, reviews what she missed on a
     later day, takes the check after, and the teacher sees the gain and the leaning and downloads them."""
@@ -1028,11 +1036,7 @@ def test_discernment_journey_check_before_module_review_check_after_and_the_teac
         student.goto(f"/id/modules/{module.id}/{lesson.id}")
         screen.get_by_role("button", name="Aku sudah menyelesaikan pelajaran ini").click()
         student.check()
-    quiz = module.quiz.texts["id"]
-    first_wrong = next(o.id for o in quiz.questions[0].options if not o.correct)
-    for index, question in enumerate(quiz.questions):
-        for option_id in ({first_wrong} if index == 0 else question.correct_ids):
-            screen.locator(f'input[name="q{index + 1}"][value="{option_id}"]').check()
+    tick_all_right_but_the_first(screen, module.quiz.texts["id"])
     screen.get_by_role("button", name="Cek jawabanku").click()
     student.check()
     assert "Kamu lulus!" in screen.content()
@@ -1081,3 +1085,107 @@ def test_discernment_journey_check_before_module_review_check_after_and_the_teac
     for phone in (student, teacher_phone):
         phone.validate_html()
         assert phone.problems == []
+
+
+# Under print media, the grey each text of the sheet is printed in, against the white of paper (backgrounds are
+# left out of a print): the lowest contrast ratio, and the text that has it.
+PRINTED_CONTRAST = """() => {
+  const grey = (rgb) => {
+    const [r, g, b] = rgb.match(/[\\d.]+/g).slice(0, 3).map(Number).map((v) => {
+      v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  let worst = [21, ""];
+  for (const element of document.querySelectorAll(".sheet *")) {
+    const own = [...element.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !element.getClientRects().length) continue;
+    const ratio = 1.05 / (grey(getComputedStyle(element).color) + 0.05);
+    if (ratio < worst[0]) worst = [ratio, element.textContent.trim().slice(0, 40)];
+  }
+  return worst;
+}"""
+
+
+def printed(phone, name):
+    """The phone's page printed by Chromium on A4 (kept in the phone's folder as `name`.pdf): the text of each
+    page, as pypdf reads it, with spaces made single and ligatures (the "fi" of a font) as letters."""
+    import unicodedata
+
+    from pypdf import PdfReader
+    file = phone.folder / f"{name}.pdf"
+    phone.page.pdf(path=file, format="A4")
+    return [" ".join(unicodedata.normalize("NFKC", sheet.extract_text()).split()) for sheet in PdfReader(file).pages]
+
+
+def plain(html):
+    """Text of a fragment of HTML, with spaces made single, as a PDF's text holds it."""
+    import html as entities
+    import unicodedata
+    return " ".join(unicodedata.normalize("NFKC", entities.unescape(re.sub(r"<[^>]+>", " ", html))).split())
+
+
+def test_a_class_without_phones_prints_its_worksheet_and_answer_key_and_records_paper_answers(server, phone):
+    """The teacher prints a module's worksheet and answer key (A4, black and white, no question cut in two,
+    the worksheet without any answer) and records a learner's paper, which the class report then shows."""
+    from saring.admin import create_account
+    from saring.classes import Assignment, Classroom, Membership
+    app = server[0]
+    with app.app_context():
+        teacher = create_account("bu-wati", PASSWORD, ("teacher",))
+        learner = create_account("rudi", PASSWORD)
+        classroom = Classroom(teacher_id=teacher.id, name="7A Tanpa HP", join_code="W7KQ2M",
+                              assignments=[Assignment(module_id="hoaks")])
+        db.session.add(classroom)
+        db.session.flush()
+        db.session.add(Membership(classroom_id=classroom.id, user_id=learner.id))
+        db.session.commit()
+        class_id = classroom.id
+        module = get_library().module("hoaks")
+    quiz, lessons = module.quiz.texts["id"], [lesson.texts["id"] for lesson in module.lessons]
+    total = len(quiz.questions)
+
+    page = phone.log_in("bu-wati")
+    def print_from_the_class_page(link, name, most_pages):
+        """Open `link` from the class page and print it: the text of each page, each question on one page."""
+        phone.goto(f"/id/classes/{class_id}")
+        page.get_by_role("link", name=re.compile(f"^{link}")).click()
+        phone.check()
+        page.emulate_media(media="print")
+        ratio, text = page.evaluate(PRINTED_CONTRAST)
+        assert ratio >= 4.5, f"{text!r} prints in a grey of contrast {ratio:.1f}"
+        sheets = printed(phone, name)
+        page.emulate_media(media="screen")
+        assert 3 <= len(sheets) <= most_pages, len(sheets)
+        for number, question in enumerate(quiz.questions, 1):  # its heading and its end on the same page
+            [on] = [n for n, sheet in enumerate(sheets) if re.search(rf"Soal {number} dari {total}(?!\d)", sheet)]
+            end = plain(question.options[-1].html)[:25] if name == "worksheet" else \
+                plain(question.options[-1].explanation_html)[-25:]
+            assert end in sheets[on], f"{name}: question {number} is cut across pages {on + 1} and {on + 2}"
+        return " ".join(sheets)
+
+    everything = print_from_the_class_page("Lembar kerja untuk dicetak", "worksheet", most_pages=8)
+    assert "Nama:" in everything and "7A Tanpa HP" in everything
+    for lesson in lessons:
+        assert lesson.title in everything and lesson.summary in everything
+    for question in quiz.questions:
+        for option in question.options:
+            assert plain(option.explanation_html)[:40] not in everything
+    assert "Jawaban benar" not in everything
+
+    everything = print_from_the_class_page("Kunci jawaban", "answer-key", most_pages=12)
+    assert everything.count("✓ Jawaban benar") == sum(len(q.correct_ids) for q in quiz.questions)
+
+    phone.goto(f"/id/classes/{class_id}")
+    page.get_by_role("link", name=re.compile("^Catat jawaban di kertas")).click()
+    phone.check()
+    page.get_by_label("Pelajar", exact=True).select_option(label="rudi")
+    tick_all_right_but_the_first(page, quiz)
+    page.get_by_role("button", name="Catat jawaban ini").click()
+    phone.check()
+    percent = (total - 1) * 100 // total
+    assert f"Tercatat untuk rudi: {total - 1} dari {total} benar ({percent}%), lulus." in page.content()
+    phone.goto(f"/id/classes/{class_id}/report")
+    assert f"{percent}%" in page.content()
+
+    phone.validate_html()
+    assert phone.problems == []

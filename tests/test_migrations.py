@@ -84,7 +84,7 @@ TALLIES = {
 }
 # What later revisions add to those rows when they upgrade: each new column's default.
 ADDED_TO_USERS = {"session_version": 0, "must_change_password": False, "display_name": None, "pages_version": 0}
-ADDED_TO_ATTEMPTS = {"quiz_version": None}
+ADDED_TO_ATTEMPTS = {"quiz_version": None, "recorded_by_id": None}
 
 
 def upgraded(rows):

@@ -1,6 +1,6 @@
 """Teachers and classes: join codes, assignments with due dates."""
 
-from . import checkreport, reports, roster  # noqa: F401 (their views join the blueprint)
+from . import checkreport, paper, reports, roster  # noqa: F401 (their views join the blueprint)
 from .models import Assignment, Classroom, Membership
 from .views import bp
 

@@ -156,17 +156,23 @@ def size_problem(size: int, display: str) -> ContentError | None:
                            size=Count(size), limit=Count(MAX_FILE_BYTES), kb=MAX_FILE_BYTES // 1024)
 
 
-def _ends_with_action(html: str) -> bool:
-    """Whether the last thing in the lesson is an action callout."""
+def last_action(html: str) -> tuple[int, int] | None:
+    """Where the last action callout of a rendered lesson starts and ends, or None."""
     start = html.rfind(ACTION_CALLOUT)
     if start < 0:
-        return False
+        return None
     depth = 0
     for tag in DIV_TAG.finditer(html, start):
         depth += 1 if tag[0] != "</div>" else -1
         if depth == 0:
-            return not html[tag.end():].strip()
-    return False
+            return start, tag.end()
+    return None
+
+
+def _ends_with_action(html: str) -> bool:
+    """Whether the last thing in the lesson is an action callout."""
+    found = last_action(html)
+    return found is not None and not html[found[1]:].strip()
 
 
 def check_lesson(text: LessonText, source: SourceFile) -> list[ContentError]:
