@@ -76,7 +76,7 @@ def continue_elsewhere(bases: list[str], learner, exchanges: load.Exchanges) -> 
         _, page = first.expect(200, "GET", path)
         first.expect(302, "POST", f"{path}/done", [("csrf_token", load.csrf_token(page, path))])
         _, page = second.expect(200, "GET", f"/{LANG}/modules/{module}")
-        if f'action="/{LANG}/logout"' not in page or page.count('<li class="done">') != 1:
+        if f'action="/{LANG}/logout"' not in page or page.count('<li class="step done">') != 1:
             return [f"instance 2 does not show {learner.username} signed in with one lesson done"]
         path = f"/{LANG}/modules/{module}/quiz"
         _, page = first.expect(200, "GET", path)
