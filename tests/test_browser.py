@@ -411,10 +411,10 @@ def test_login_cards_print_eight_to_a_sheet_of_a4_each_card_whole(server, phone,
     phone.goto(f"/id/classes/{class_id}")
     assert qr_encodes(page.locator(".join-qr svg").evaluate("svg => svg.outerHTML"), f"{phone.base}/id/join/{code}")
     assert page.get_by_role("img", name="Kode QR tautan bergabung").is_visible()
-    page.get_by_role("link", name="Tambah murid").click()
+    page.get_by_role("link", name="Tambah pelajar").click()
     phone.check()
     page.get_by_label("Nama, satu per baris").fill("\n".join(NINE_LEARNERS[:learners]))
-    page.get_by_role("button", name="Buat akun").click()
+    page.get_by_role("button", name="Buatkan akun").click()
     phone.check()
     cards = page.locator(".login-card")
     assert cards.count() == learners
@@ -636,7 +636,7 @@ def test_with_javascript_off_a_card_learner_signs_in_reads_and_sees_the_folded_r
     from saring.classes import Assignment, Classroom, Membership
     app = server[0]
     with app.app_context():
-        teacher = create_account("bu-wati", PASSWORD, ("teacher",))
+        teacher = create_account("bu-nining", PASSWORD, ("teacher",))
         learner = create_account("putra", "kartu pertama 123", must_change=True)
         classroom = Classroom(teacher_id=teacher.id, name="7B", join_code="Q4ZT8W")
         db.session.add(classroom)
