@@ -628,23 +628,29 @@ def test_a_quiz_shows_where_you_are_and_its_result_leads_with_the_mistakes_in_fo
     assert phone.problems == []
 
 
+def assigned_class(teacher, learner, name: str, join_code: str, module_id: str = "hoaks"):
+    """A class of `teacher` with `learner` in it and `module_id` assigned, flushed (call in an app context)."""
+    from saring.classes import Assignment, Classroom, Membership
+    classroom = Classroom(teacher_id=teacher.id, name=name, join_code=join_code)
+    db.session.add(classroom)
+    db.session.flush()
+    db.session.add_all([Assignment(classroom_id=classroom.id, module_id=module_id),
+                        Membership(classroom_id=classroom.id, user_id=learner.id)])
+    return classroom
+
+
 def test_with_javascript_off_a_card_learner_signs_in_reads_and_sees_the_folded_result(server, open_phone):
     """JavaScript off: a learner signs in with a login card's password, chooses a password on a page of its
     own and lands on the assigned work; "done" is confirmed on the next page; the result leads with the
     mistakes and a right answer opens on a tap (a <details>, no script)."""
     from saring.admin import create_account
-    from saring.classes import Assignment, Classroom, Membership
     app = server[0]
     with app.app_context():
         teacher = create_account("bu-nining", PASSWORD, ("teacher",))
         learner = create_account("putra", "kartu pertama 123", must_change=True)
-        classroom = Classroom(teacher_id=teacher.id, name="7B", join_code="Q4ZT8W")
-        db.session.add(classroom)
-        db.session.flush()
-        module = get_library().module("hoaks")
-        db.session.add_all([Assignment(classroom_id=classroom.id, module_id=module.id),
-                            Membership(classroom_id=classroom.id, user_id=learner.id)])
+        assigned_class(teacher, learner, "7B", "Q4ZT8W")
         db.session.commit()
+        module = get_library().module("hoaks")
     phone = open_phone(server[1], java_script_enabled=False)
     page = phone.page
     page.goto(server[1] + "/id/login")
@@ -986,19 +992,15 @@ def test_discernment_journey_check_before_module_review_check_after_and_the_teac
     """A class takes the check before, a learner finishes the assigned module, reviews what she missed on a
     later day, takes the check after, and the teacher sees the gain and the leaning and downloads them."""
     from saring.admin import create_account
-    from saring.classes import Assignment, Classroom, Membership
+    from saring.classes import Membership
     from saring.discernment.models import CheckSitting
     from saring.reviews import ReviewCard
     app = server[0]
     with app.app_context():
         teacher = create_account("bu-rina", PASSWORD, ("teacher",))
         learner = create_account("sari", PASSWORD)
-        classroom = Classroom(teacher_id=teacher.id, name="9A Literasi", join_code="R7KQ2M")
-        db.session.add(classroom)
-        db.session.flush()
+        classroom = assigned_class(teacher, learner, "9A Literasi", "R7KQ2M")
         module = get_library().module("hoaks")
-        db.session.add_all([Assignment(classroom_id=classroom.id, module_id=module.id),
-                            Membership(classroom_id=classroom.id, user_id=learner.id)])
         for number in range(4):  # four classmates who took both checks already: the class shows averages
             mate = create_account(f"teman{number}", PASSWORD)
             db.session.add(Membership(classroom_id=classroom.id, user_id=mate.id))
