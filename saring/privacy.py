@@ -54,7 +54,7 @@ def data_of(user: User) -> dict:
     progress = db.session.scalars(sa.select(LessonProgress).filter_by(user_id=user.id)
                                   .order_by(LessonProgress.completed_at, LessonProgress.id)).all()
     attempts = db.session.scalars(sa.select(QuizAttempt).filter_by(user_id=user.id)
-                                  .options(selectinload(QuizAttempt.answers))
+                                  .options(selectinload(QuizAttempt.answers), selectinload(QuizAttempt.recorded_by))
                                   .order_by(QuizAttempt.created_at, QuizAttempt.id)).all()
     classes = db.session.execute(sa.select(Classroom, Membership.joined_at)
                                  .join(Membership, Membership.classroom_id == Classroom.id)
@@ -82,6 +82,9 @@ def data_of(user: User) -> dict:
             "id": attempt.id, "module_id": attempt.module_id, "module": module_title(attempt.module_id),
             "language": attempt.lang, "score": attempt.score, "total": attempt.total, "percent": attempt.percent,
             "passed": attempt.passed, "created_at": stamp(attempt.created_at),
+            # answered on paper and recorded by a teacher (whose name is gone with their account)
+            "on_paper": attempt.recorded_by_id is not None,
+            "recorded_by": attempt.recorded_by.name if attempt.recorded_by else None,
             "answers": [{"question_id": answer.question_id, "chosen": answer.chosen, "correct": answer.correct}
                         for answer in attempt.answers],
         } for attempt in attempts],

@@ -7,6 +7,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, redirect, render_template, request, url_for
@@ -19,6 +20,9 @@ from .database import utcnow
 from .extensions import db
 from .i18n import LANG_PREFIX, current_language
 from .pagecache import shown_to
+
+if TYPE_CHECKING:
+    from .accounts import User
 
 bp = Blueprint("quiz", __name__, url_prefix=f"{LANG_PREFIX}/modules/<module_id>/quiz")
 SUBMISSION_KEY = re.compile(r"[0-9a-f]{32}")
@@ -47,6 +51,7 @@ class QuizAttempt(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # the teacher who recorded this attempt from a quiz answered on paper (saring/classes/paper.py); None online
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
     answers: Mapped[list[QuizAnswer]] = relationship(
         back_populates="attempt", cascade="all, delete-orphan", order_by="QuizAnswer.id")
 

@@ -99,6 +99,7 @@ def test_the_download_holds_everything_of_the_learner(app, client, school):
     assert {key: value for key, value in attempt.items() if key != "id"} == {
         "module_id": "hoaks", "module": "Understanding hoaxes", "language": "id", "score": 1, "total": 2,
         "percent": 50, "passed": False, "created_at": "2026-07-21T10:00:00+00:00",
+        "on_paper": False, "recorded_by": None,
         "answers": [{"question_id": "ani-q1", "chosen": "a", "correct": True},
                     {"question_id": "ani-q2", "chosen": "b,c", "correct": False}]}
     assert data["classes"] == [{"name": "8B Literasi", "school": "SMP 1", "grade": "8",

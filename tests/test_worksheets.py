@@ -173,3 +173,27 @@ def test_the_teachers_account_going_leaves_the_attempt_to_the_learner(app, clien
         db.session.commit()
     [attempt] = attempts(app)
     assert attempt.user_id == paper_class["ani"] and attempt.recorded_by_id is None
+
+
+def test_the_learner_is_told_an_attempt_was_recorded_from_paper_and_by_whom(app, client, paper_class):
+    client.post(paper_class["paper"], data=paper_form(client, paper_class, **RIGHT))
+    [attempt] = attempts(app)
+    learner = app.test_client()
+    learner.post("/id/login", data={"username": "ani", "password": PASSWORD})
+    result = learner.get(f"/id/modules/alpha/quiz/attempts/{attempt.id}").text
+    assert "guru mencatat jawaban ini dari lembar kuis kertasmu." in result
+    english = learner.get(f"/en/modules/alpha/quiz/attempts/{attempt.id}").text
+    assert "guru recorded these answers from your paper quiz." in english
+    [saved] = learner.get("/id/account/data.json").json["quiz_attempts"]
+    assert (saved["on_paper"], saved["recorded_by"]) == (True, "guru")
+
+
+def test_an_online_attempt_says_nothing_of_paper(app, client, paper_class):
+    learner = app.test_client()
+    learner.post("/id/login", data={"username": "budi", "password": PASSWORD})
+    data = hidden_fields(learner.get("/id/modules/alpha/quiz").text)
+    response = learner.post("/id/modules/alpha/quiz", data={**data, **RIGHT})
+    result = learner.get(response.headers["Location"]).text
+    assert "kertas" not in result
+    [saved] = learner.get("/id/account/data.json").json["quiz_attempts"]
+    assert (saved["on_paper"], saved["recorded_by"]) == (False, None)
