@@ -370,3 +370,31 @@ def test_the_discernment_checks_forms_are_edited_previewed_and_published_like_le
     assert edit(editor, path, text).status_code == 302
     with app.app_context():
         assert "edited" in app.extensions["saring.content"].library.check_form("a").texts["en"].items[0].body_html
+
+
+def test_learning_paths_are_listed_edited_previewed_published_and_uploaded(editor, app, sample_copy):
+    from tests.test_paths import PATH
+    (sample_copy / "paths").mkdir()
+    for lang, title in (("id", "Jalur singkat"), ("en", "A short path")):
+        (sample_copy / "paths" / f"dewasa.{lang}.md").write_text(PATH.format(title=title), encoding="utf-8")
+    with app.app_context():
+        app.extensions["saring.content"].refresh()
+    overview = editor.get("/en/editor/").text
+    assert "Learning paths" in overview and 'href="/en/editor/files/paths/dewasa.en.md"' in overview
+    path = "paths/dewasa.en.md"
+    text = (sample_copy / path).read_text().replace("A short path", "A short path for parents")
+    wrong = edit(editor, path, text.replace("alpha/first", "alpha/third"), action="check")
+    shown = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", wrong.text))
+    assert "Line 6: - alpha/thirdError: the path lists &#39;alpha/third&#39;, which is not a lesson" in shown
+    answer = edit(editor, path, text, action="preview")
+    preview = editor.get(answer.headers["Location"] + "/preview")
+    assert preview.status_code == 200 and "A short path for parents" in preview.text
+    assert "Second lesson" in preview.text
+    assert "A short path for parents" not in editor.get("/en/paths/dewasa").text  # a draft until published
+    assert edit(editor, path, text).status_code == 302
+    assert "A short path for parents" in editor.get("/en/paths/dewasa").text
+    new = PATH.format(title="Untuk guru").encode()
+    assert upload(editor, "guru.id.md", new, module="/paths").status_code == 302
+    assert revisions(app, "paths/guru.id.md")[-1][1] == new.decode()
+    assert upload(editor, "dewasa.id.md", new).headers["Location"].startswith(
+        "/en/editor/files/paths/dewasa.id.md")  # named like a path that exists

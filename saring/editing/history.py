@@ -108,6 +108,11 @@ def preview(revision_id: int):
         page = render_template("discernment/take.html", text=text, fallback=fallback, phase="before",
                                form_id=form.id, answers={}, missing=[], error=None,
                                field_name=discernment_views.field_name, submission_key=uuid.uuid4().hex)
+    elif parsed.kind == "path":
+        found_path = g.content_preview.learning_path(parsed.lesson_id)
+        if found_path is None or parsed.lang not in found_path.texts:
+            return render_template("editor/unrenderable.html", revision=found), 422, PREVIEW_HEADERS
+        page = learning.learning_path.__wrapped__(path_id=parsed.lesson_id)
     else:
         if g.content_preview.module(parsed.module_id) is None:
             return render_template("editor/unrenderable.html", revision=found), 422, PREVIEW_HEADERS

@@ -10,7 +10,7 @@ from flask import current_app
 from ..content.model import LANGUAGES, ContentError, Library
 from ..content.store import get_store
 from .models import ContentRevision, latest_drafts, live_revisions
-from .workspace import ContentPath, checks_folder, folders, parse_path
+from .workspace import ContentPath, checks_folder, folders, parse_path, paths_folder
 
 
 @dataclass
@@ -36,6 +36,16 @@ class LessonRow:
 
 
 @dataclass
+class Overview:
+    """The workspace's first page: every module, the check's forms and the learning paths, each file by language."""
+
+    modules: list[ModuleRow]
+    checks: dict[str, dict[str, FileCell]]  # by form, then language
+    paths: dict[str, dict[str, FileCell]]  # by path id, then language
+    others: list[ContentError]  # problems of files nothing shows (a misnamed file, a stray folder)
+
+
+@dataclass
 class ModuleRow:
     """A module's files: module.yml, its lessons and its quiz."""
 
@@ -55,16 +65,15 @@ def file_paths() -> set[str]:
              for file in folder.iterdir() if file.is_file()} if lessons_dir.is_dir() else set()
     if quizzes_dir.is_dir():
         paths.update(f"{quizzes}/{file.name}" for file in quizzes_dir.iterdir() if file.is_file())
-    checks_dir = Path(current_app.config["CONTENT_LESSONS_DIR"]).parent / checks_folder()
-    if checks_dir.is_dir():
-        paths.update(f"{checks_folder()}/{file.name}" for file in checks_dir.iterdir() if file.is_file())
+    for folder in (checks_folder(), paths_folder()):
+        found = Path(current_app.config["CONTENT_LESSONS_DIR"]).parent / folder
+        if found.is_dir():
+            paths.update(f"{folder}/{file.name}" for file in found.iterdir() if file.is_file())
     return paths | set(get_store().overrides) | set(latest_drafts())
 
 
-def overview(library: Library, lang: str) -> tuple[list[ModuleRow], dict[str, dict[str, FileCell]],
-                                                   list[ContentError]]:
-    """The modules' rows, the discernment check's forms (by form, then language), and the problems of files
-    nothing shows (a misnamed file, a stray folder)."""
+def overview(library: Library, lang: str) -> Overview:
+    """Every content file's state in each language, grouped as the workspace's first page shows them."""
     problems: dict[str, list[ContentError]] = {}
     for problem in library.problems:
         problems.setdefault(problem.path, []).append(problem)
@@ -89,11 +98,11 @@ def overview(library: Library, lang: str) -> tuple[list[ModuleRow], dict[str, di
         return modules[module_id]
 
     shown: set[str] = set()
-    checks: dict[str, dict[str, FileCell]] = {}
+    outside: dict[str, dict[str, dict[str, FileCell]]] = {"check": {}, "path": {}}  # files of no module
     for parsed in sorted(filter(None, map(parse_path, file_paths())), key=lambda p: p.path):
         shown.add(parsed.path)
-        if parsed.kind == "check":
-            checks.setdefault(parsed.lesson_id, {})[parsed.lang] = cell(parsed.path)
+        if parsed.kind in outside:
+            outside[parsed.kind].setdefault(parsed.lesson_id, {})[parsed.lang] = cell(parsed.path)
             continue
         row = module_row(parsed.module_id)
         if parsed.kind == "lesson":
@@ -112,9 +121,12 @@ def overview(library: Library, lang: str) -> tuple[list[ModuleRow], dict[str, di
     order = {module.id: number for number, module in enumerate(library.modules)}
     rows = sorted(modules.values(), key=lambda row: (order.get(row.id, len(order)), row.id))
     others = [p for path, found in sorted(problems.items()) if path not in shown for p in found]
-    forms = {form: fill_missing(cells, lambda lang, form=form: f"{checks_folder()}/{form}.{lang}.md")
-             for form, cells in sorted(checks.items())}
-    return rows, forms, others
+
+    def by_language(kind: str, folder: str) -> dict[str, dict[str, FileCell]]:
+        return {name: fill_missing(cells, lambda lang, name=name: f"{folder}/{name}.{lang}.md")
+                for name, cells in sorted(outside[kind].items())}
+
+    return Overview(rows, by_language("check", checks_folder()), by_language("path", paths_folder()), others)
 
 
 def fill_missing(cells: dict[str, FileCell], path_for) -> dict[str, FileCell]:
@@ -137,13 +149,14 @@ def missing_quiz_path(module_id: str, lang: str) -> str:
 
 
 def other_language(parsed: ContentPath) -> str | None:
-    """The path of the same lesson or quiz in the other language."""
+    """The path of the same lesson, quiz, check form or learning path in the other language."""
     lang = next(other for other in LANGUAGES if other != parsed.lang)
     if parsed.kind == "lesson":
         lessons, _ = folders()
         return f"{lessons}/{parsed.module_id}/{parsed.position:02d}-{parsed.lesson_id}.{lang}.md"
     if parsed.kind == "quiz":
         return missing_quiz_path(parsed.module_id, lang)
-    if parsed.kind == "check":
-        return f"{checks_folder()}/{parsed.lesson_id}.{lang}.md"
+    if parsed.kind in ("check", "path"):
+        folder = checks_folder() if parsed.kind == "check" else paths_folder()
+        return f"{folder}/{parsed.lesson_id}.{lang}.md"
     return None

@@ -16,16 +16,27 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, SubmitField
 
 from ..content import get_library
-from ..content.loader import CHECK_FILE, LESSON_FILE, MODULE_FILE, UnusableFileError, decode_text
+from ..content.loader import CHECK_FILE, LESSON_FILE, MODULE_FILE, PATH_FILE, UnusableFileError, decode_text
 from ..content.model import Library
 from ..content.rules import MAX_FILE_BYTES
 from ..extensions import db
 from .models import ContentRevision
 from .views import bp, editor_required
-from .workspace import ConflictError, check, checks_folder, folders, live_id, parse_path, publish, too_large
+from .workspace import (
+    ConflictError,
+    check,
+    checks_folder,
+    folders,
+    live_id,
+    parse_path,
+    paths_folder,
+    publish,
+    too_large,
+)
 
 MAX_ZIP_FILES = 60  # a module has a module.yml, a dozen lessons in two languages and its quiz in two
 MAX_UPLOAD_BYTES = 2_000_000  # the form with a zip; each file in it stays within MAX_FILE_BYTES
+A_PATH = "/paths"  # the upload form's choice for a learning path's file (no module id holds a slash)
 
 
 class UploadForm(FlaskForm):
@@ -34,7 +45,7 @@ class UploadForm(FlaskForm):
     class Meta:
         locales = False
 
-    module = SelectField(_l("Module of a lesson file"), validate_choice=False)
+    module = SelectField(_l("Module of a lesson file, or a learning path"), validate_choice=False)
     file = FileField(_l("A .md file, or a module folder as a .zip file"),
                      validators=[FileRequired(_l("Choose a file to upload."))])
     upload = SubmitField(_l("Upload and check"))
@@ -44,7 +55,8 @@ class UploadForm(FlaskForm):
         """The form, offering the library's modules."""
         form = cls(**kwargs)
         form.module.choices = [("", _("(from the file's name, or a new module in the .zip)"))] + \
-            [(module.id, module.title(g.lang)) for module in library.modules]
+            [(module.id, module.title(g.lang)) for module in library.modules] + \
+            [(A_PATH, _("A learning path (path-id.id.md, path-id.en.md)"))]
         return form
 
 
@@ -55,11 +67,21 @@ class UploadError(Exception):
 def upload_path(name: str, module_id: str) -> str:
     """Where an uploaded file goes, from its name and the chosen module."""
     name = posixpath.basename(name.replace("\\", "/"))
-    path = module_file_path(name, module_id)
+    path = path_file_path(name, module_id) or (module_file_path(name, module_id) if module_id != A_PATH else None)
     if path is None:
         raise UploadError(_("%(name)s is not a content file name: a lesson is named like 01-lesson-id.id.md "
-                            "(choose its module), a quiz like module-id.en.md.", name=name))
+                            "(choose its module), a quiz like module-id.en.md, a learning path like path-id.id.md.",
+                            name=name))
     return path
+
+
+def path_file_path(name: str, choice: str) -> str | None:
+    """A learning path's file: chosen as one in the form, or named like a path that exists (orang-tua.id.md)."""
+    match = PATH_FILE.fullmatch(name)
+    if match is None:
+        return None
+    known = not choice and get_library().learning_path(match["id"]) is not None
+    return f"{paths_folder()}/{name}" if choice == A_PATH or known else None
 
 
 def module_file_path(name: str, module_id: str) -> str | None:

@@ -97,8 +97,7 @@ def base_of(form: EditForm) -> int | None:
 def index():
     """Every module's files in each language, with their state; an upload form."""
     from .uploads import UploadForm  # the upload views add to this blueprint
-    rows, checks, others = overview(get_library(), g.lang)
-    return render_template("editor/index.html", rows=rows, checks=checks, others=others, languages=LANGUAGES,
+    return render_template("editor/index.html", overview=overview(get_library(), g.lang), languages=LANGUAGES,
                            upload=UploadForm.for_modules(get_library()))
 
 

@@ -15,6 +15,8 @@ from ..content.loader import (
     CHECKS,
     LESSON_FILE,
     MODULE_FILE,
+    PATH_FILE,
+    PATHS,
     QUIZ_FILE,
     UnusableFileError,
     decode_text,
@@ -35,7 +37,7 @@ class ContentPath:
     """A content file's path as content check names it, and what it holds."""
 
     path: str
-    kind: str  # "lesson", "quiz" or "module"
+    kind: str  # "lesson", "quiz", "module", "check" (a form of the discernment check) or "path" (a learning path)
     module_id: str
     lesson_id: str | None = None
     lang: str | None = None
@@ -63,14 +65,26 @@ def parse_path(path: str) -> ContentPath | None:
         return ContentPath(path, "quiz", match["id"], lang=match["lang"])
     if len(parts) == 2 and parts[0] == checks_folder() and (match := CHECK_FILE.fullmatch(parts[1])):
         return ContentPath(path, "check", CHECKS, match["form"], match["lang"])
+    if len(parts) == 2 and parts[0] == paths_folder() and (match := PATH_FILE.fullmatch(parts[1])):
+        return ContentPath(path, "path", PATHS, match["id"], match["lang"])
     return None
 
 
-def checks_folder() -> str:
-    """The discernment check's folder as paths start: "checks", beside quizzes/."""
+def beside_quizzes(name: str) -> str:
+    """A content folder beside quizzes/ (checks/, paths/) as content paths start."""
     config = current_app.config
     parent = Path(config["CONTENT_LESSONS_DIR"]).parent
-    return os.path.relpath(Path(config["CONTENT_QUIZZES_DIR"]).parent / CHECKS, parent)
+    return os.path.relpath(Path(config["CONTENT_QUIZZES_DIR"]).parent / name, parent)
+
+
+def checks_folder() -> str:
+    """The discernment check's folder as paths start: "checks"."""
+    return beside_quizzes(CHECKS)
+
+
+def paths_folder() -> str:
+    """The learning paths' folder as paths start: "paths"."""
+    return beside_quizzes(PATHS)
 
 
 def disk_file(path: str) -> Path:
