@@ -8,14 +8,14 @@ from datetime import date, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .classes.models import Assignment, Classroom, Membership
 from .content import Lesson, Module, get_library
-from .database import utcnow
+from .database import UNAVAILABLE, forget_failed_work, unavailable_reason, utcnow
 from .discernment.views import next_sitting
 from .extensions import db
 from .i18n import LANG_PREFIX, current_language, local_today
@@ -44,6 +44,23 @@ class LessonProgress(db.Model):
     module_id: Mapped[str] = mapped_column(sa.String(64))
     lesson_id: Mapped[str] = mapped_column(sa.String(64))
     completed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LessonStart(db.Model):
+    """A lesson a learner has opened, once: with their finished lessons, it tells editors where learners stop.
+
+    Nothing a learner sees depends on it, so its rows renew no kept page."""
+
+    __tablename__ = "lesson_starts"
+    __table_args__ = (sa.UniqueConstraint("user_id", "module_id", "lesson_id"),
+                      # the tallies' recount counts each lesson's learners from this index, not the whole table
+                      sa.Index("ix_lesson_starts_module_id_lesson_id", "module_id", "lesson_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    module_id: Mapped[str] = mapped_column(sa.String(64))
+    lesson_id: Mapped[str] = mapped_column(sa.String(64))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 @dataclass(frozen=True)
@@ -167,6 +184,25 @@ def done_row(module: Module, lesson: Lesson) -> int | None:
         user_id=current_user.id, module_id=module.id, lesson_id=lesson.id))
 
 
+def note_start(module: Module, lesson: Lesson) -> None:
+    """Record, once, that the signed-in learner opened this lesson, in a transaction of its own."""
+    if db.session.scalar(sa.select(LessonStart.id).filter_by(
+            user_id=current_user.id, module_id=module.id, lesson_id=lesson.id)) is not None:
+        return
+    db.session.add(LessonStart(user_id=current_user.id, module_id=module.id, lesson_id=lesson.id))
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        db.session.rollback()  # opened on two devices at once: one row is enough
+
+
+def is_opened_here() -> bool:
+    """Whether the browser navigated to this page: a module saved for offline fetches its lessons unopened.
+
+    Browsers say so in Sec-Fetch-Mode; a request without it (an older browser) counts as opened."""
+    return request.headers.get("Sec-Fetch-Mode", "navigate") == "navigate"
+
+
 @bp.get(f"{LANG_PREFIX}/")
 @kept_page
 def home():
@@ -232,6 +268,16 @@ def lesson(module_id: str, lesson_id: str):
     text, fallback = current.text(current_language())
     before, after = found.neighbours(current)
     is_done = current_user.is_authenticated and done_row(found, current) is not None
+    if current_user.is_authenticated and not is_done:  # a finished lesson was opened (mark_done sees to it)
+        if is_opened_here():
+            try:
+                note_start(found, current)
+            except UNAVAILABLE as error:  # the lesson is still served; only the editors' count misses it
+                forget_failed_work()
+                current_app.logger.warning("lesson opened, not recorded", extra={"fields": {
+                    "exception": type(error).__name__, "reason": unavailable_reason(error)}})
+        else:
+            g.pop("page_key", None)  # not kept: opening it later must run this view, to count that
     return render_template("learn/lesson.html", module=found, lesson=current, text=text,
                            fallback=fallback, before=before, after=after, is_done=is_done)
 
@@ -244,6 +290,7 @@ def mark_done(module_id: str, lesson_id: str):
         return redirect(url_for("accounts.login", next=url_for("learn.lesson", module_id=found.id,
                                                                 lesson_id=current.id)))
     if done_row(found, current) is None:
+        note_start(found, current)  # read from a copy saved for offline, perhaps, and never opened online
         db.session.add(LessonProgress(user_id=current_user.id, module_id=found.id, lesson_id=current.id))
         try:
             db.session.commit()

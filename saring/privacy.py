@@ -22,7 +22,7 @@ from .discernment.models import CheckSitting
 from .editing.models import ContentRevision
 from .extensions import db
 from .i18n import LANG_PREFIX, current_language, local_today
-from .learning import LessonProgress
+from .learning import LessonProgress, LessonStart
 from .limits import give_back_password_tries, take_password_try
 from .quizzes import QuizAttempt
 from .reviews import ReviewCard
@@ -53,6 +53,8 @@ def data_of(user: User) -> dict:
     fixed number of queries however much there is."""
     progress = db.session.scalars(sa.select(LessonProgress).filter_by(user_id=user.id)
                                   .order_by(LessonProgress.completed_at, LessonProgress.id)).all()
+    opened = db.session.scalars(sa.select(LessonStart).filter_by(user_id=user.id)
+                                .order_by(LessonStart.started_at, LessonStart.id)).all()
     attempts = db.session.scalars(sa.select(QuizAttempt).filter_by(user_id=user.id)
                                   .options(selectinload(QuizAttempt.answers), selectinload(QuizAttempt.recorded_by))
                                   .order_by(QuizAttempt.created_at, QuizAttempt.id)).all()
@@ -78,6 +80,9 @@ def data_of(user: User) -> dict:
         "roles": ["learner", *sorted(granted.role for granted in user.roles)],
         "lessons_done": [{"module_id": row.module_id, "module": module_title(row.module_id),
                           "lesson_id": row.lesson_id, "completed_at": stamp(row.completed_at)} for row in progress],
+        # lessons opened while signed in (once each): the item report counts them, never who opened them
+        "lessons_opened": [{"module_id": row.module_id, "module": module_title(row.module_id),
+                            "lesson_id": row.lesson_id, "opened_at": stamp(row.started_at)} for row in opened],
         "quiz_attempts": [{
             "id": attempt.id, "module_id": attempt.module_id, "module": module_title(attempt.module_id),
             "language": attempt.lang, "score": attempt.score, "total": attempt.total, "percent": attempt.percent,

@@ -11,7 +11,7 @@ from saring.accounts import User
 from saring.content import get_library
 from saring.editing.item_report import MIN_ATTEMPTS, NEGATIVE, TOO_EASY, TOO_HARD, item_report
 from saring.extensions import db
-from saring.learning import LessonProgress
+from saring.learning import LessonProgress, LessonStart
 from saring.quizzes import QuizAnswer, QuizAttempt, grade_attempt
 from tests.conftest import make_app
 
@@ -63,12 +63,15 @@ def learners_sit(app, library, sittings, module_id="alpha"):
     return ids
 
 
-def finish(app, user_ids, module_id, lesson_id):
-    """Mark a lesson done for these learners."""
+def finish(app, user_ids, module_id, lesson_id, row=LessonProgress):
+    """Mark a lesson done for these learners (row=LessonStart: they opened it, as the lesson page records)."""
     with app.app_context():
-        db.session.add_all(LessonProgress(user_id=user_id, module_id=module_id, lesson_id=lesson_id)
-                           for user_id in user_ids)
+        db.session.add_all(row(user_id=user_id, module_id=module_id, lesson_id=lesson_id) for user_id in user_ids)
         db.session.commit()
+
+
+def open_lesson(app, user_ids, module_id, lesson_id):
+    finish(app, user_ids, module_id, lesson_id, LessonStart)
 
 
 def report_of(app, library):
@@ -161,17 +164,20 @@ def test_removed_questions_and_other_modules_are_left_out(app, library):
     assert (questions_of(report)["pesan-atm"].attempts, report.modules[0].quiz_takers) == (1, 1)
 
 
-def test_lessons_reached_and_finished(app, library):
-    learners = learners_sit(app, library, [[]] * 6)  # six learners, no attempt yet
-    finish(app, learners[:5], "alpha", "first")
-    finish(app, learners[3:], "alpha", "second")  # the sixth skipped the first lesson
+def test_lessons_started_and_finished(app, library):
+    learners = learners_sit(app, library, [[]] * 7)  # seven learners, no attempt yet
+    open_lesson(app, learners, "alpha", "first")
+    finish(app, learners[:5], "alpha", "first")  # two opened the first lesson and stopped
+    open_lesson(app, learners[3:], "alpha", "second")
+    finish(app, learners[3:6], "alpha", "second")  # the sixth and seventh skipped ahead; the seventh stopped
+    open_lesson(app, learners[:2], "alpha", "removed-lesson")
     finish(app, learners[:2], "alpha", "removed-lesson")
-    finish(app, learners, "modul-lain", "first")
+    open_lesson(app, learners, "modul-lain", "first")
     learners_sit(app, library, [[KINDS[0]]])  # a quiz taker who read nothing
     [alpha] = report_of(app, library)[0].modules
     first, second = alpha.lessons
-    assert (first.number, first.lesson_id, first.reached, first.finished) == (1, "first", None, 5)
-    assert (second.number, second.lesson_id, second.reached, second.finished) == (2, "second", 5, 3)
+    assert (first.number, first.lesson_id, first.started, first.finished) == (1, "first", 7, 5)
+    assert (second.number, second.lesson_id, second.started, second.finished) == (2, "second", 4, 3)
     assert first.titles == {"id": "Pelajaran pertama", "en": "First lesson"}
     assert (alpha.quiz_reached, alpha.quiz_takers) == (3, 1)
 
@@ -182,7 +188,7 @@ def test_an_empty_database_gives_empty_figures(app, library):
     [alpha] = report.modules
     assert [(q.attempts, q.share_right, q.discrimination, q.flags) for q in alpha.questions] \
         == [(0, None, None, ())] * 3
-    assert [(lesson.reached, lesson.finished) for lesson in alpha.lessons] == [(None, 0), (0, 0)]
+    assert [(lesson.started, lesson.finished) for lesson in alpha.lessons] == [(0, 0), (0, 0)]
 
 
 def test_the_number_of_queries_is_fixed(app, library, database_url):
@@ -194,13 +200,16 @@ def test_the_number_of_queries_is_fixed(app, library, database_url):
     learners_sit(app, library, [[kind] for kind in KINDS[:2]])
     two = report_of(app, library)[1]
     twenty = learners_sit(app, library, [[kind, ALL_RIGHT] for kind in KINDS * 4][:18])
+    open_lesson(app, twenty, "alpha", "second")
     finish(app, twenty, "alpha", "first")
     assert empty == two == report_of(app, library)[1] == report_of(app, many_modules)[1] == 3
 
 
 def test_the_report_command_prints_the_items_after_the_content(app, library):
     learners = learners_sit(app, library, [[kind, ALL_RIGHT] for kind in KINDS * 4])
+    open_lesson(app, learners[:9], "alpha", "first")
     finish(app, learners[:7], "alpha", "first")
+    open_lesson(app, learners[:2], "alpha", "second")
     runner = app.test_cli_runner()
     result = runner.invoke(args=["content", "report"])
     assert result.exit_code == 0, result.output
@@ -209,10 +218,10 @@ def test_the_report_command_prints_the_items_after_the_content(app, library):
     assert lines[start - 1].startswith("item report: first attempts only; discrimination and flags from 20 attempts")
     assert lines.index("  missing: nothing") < start
     assert lines[start + 1:] == [
-        "  lesson                           reached  finished",
-        "   1 first                               -         7",
-        "   2 second                              7         0",
-        "  quiz                                   0        20 took it",
+        "  lesson                           started  finished",
+        "   1 first                               9         7",
+        "   2 second                              2         0",
+        "  quiz: 0 finished the last lesson, 20 took it",
         "  question                         attempts  right  discrimination  most chosen wrong  flags",
         "   1 pesan-atm                           20    60%            0.17  c (8)              -",
         "   2 tanda-hoaks                         20    40%            0.41  c (8)              -",
@@ -225,7 +234,7 @@ def test_the_report_command_prints_the_items_after_the_content(app, library):
         "number": 3, "question_id": "kabar-resmi", "type": "truefalse", "key": "a", "attempts": 20, "right": 4,
         "share_right": 20, "discrimination": pytest.approx(-5 / math.sqrt(80)), "wrong_option": "b",
         "wrong_count": 16, "flags": [TOO_HARD, NEGATIVE]}
-    assert alpha["lessons"][0]["reached"] is None
+    assert (alpha["lessons"][0]["started"], alpha["lessons"][0]["finished"]) == (9, 7)
     assert as_json["items"]["min_attempts"] == 20
 
 

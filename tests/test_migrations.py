@@ -32,7 +32,7 @@ def empty_database(database_url, tmp_path):
 
 CLASSES = "c1b7d8016248"  # adds classrooms, assignments and memberships (user_roles came one revision before)
 TYPES = {"created_at": sa.DateTime, "published_at": sa.DateTime, "last_seen_at": sa.DateTime,
-         "completed_at": sa.DateTime, "joined_at": sa.DateTime, "due_date": sa.Date,
+         "completed_at": sa.DateTime, "started_at": sa.DateTime, "joined_at": sa.DateTime, "due_date": sa.Date,
          "passed": sa.Boolean, "correct": sa.Boolean, "joining_open": sa.Boolean, "created_here": sa.Boolean,
          "must_change_password": sa.Boolean}
 MOMENT = datetime(2026, 7, 20, 9, 15, 30, 123456)  # microseconds too: a rebuilt table must not round them
@@ -81,7 +81,13 @@ TALLIES = {
                        {"module_id": "hoaks", "question_id": "hoaks-q2", "chosen": "b,c", "answers": 1}],
     "lesson_tallies": [{"module_id": "hoaks", "lesson_id": "jenis-misinformasi", "finished": 2},
                        {"module_id": "hoaks", "lesson_id": "kenapa-kita-menyebar", "finished": 1}],
+    "lesson_start_tallies": [{"module_id": "hoaks", "lesson_id": "jenis-misinformasi", "started": 2},
+                             {"module_id": "hoaks", "lesson_id": "kenapa-kita-menyebar", "started": 1}],
 }
+# A finished lesson was opened: the upgrade records that, at the time it was finished.
+OPENED = {"lesson_starts": [{"id": row["id"], "user_id": row["user_id"], "module_id": row["module_id"],
+                             "lesson_id": row["lesson_id"], "started_at": row["completed_at"]}
+                            for row in FIRST_ROWS["lesson_progress"]]}
 # What later revisions add to those rows when they upgrade: each new column's default.
 ADDED_TO_USERS = {"session_version": 0, "must_change_password": False, "display_name": None, "pages_version": 0}
 ADDED_TO_ATTEMPTS = {"quiz_version": None, "recorded_by_id": None}
@@ -90,7 +96,8 @@ ADDED_TO_ATTEMPTS = {"quiz_version": None, "recorded_by_id": None}
 def upgraded(rows):
     """The first revision's rows as the latest revision holds them, with the tallies counted from them."""
     return {**rows, "users": [{**user, **ADDED_TO_USERS} for user in rows["users"]],
-            "quiz_attempts": [{**attempt, **ADDED_TO_ATTEMPTS} for attempt in rows["quiz_attempts"]], **TALLIES}
+            "quiz_attempts": [{**attempt, **ADDED_TO_ATTEMPTS} for attempt in rows["quiz_attempts"]], **TALLIES,
+            **OPENED}
 # Rows written at the latest revision, in the tables later revisions made.
 LATER_ROWS = {
     "user_roles": [{"id": 1, "user_id": 3, "role": "teacher"}, {"id": 2, "user_id": 1, "role": "admin"}],

@@ -13,12 +13,12 @@ from saring.config import PROJECT_ROOT
 from saring.editing.models import ContentRevision
 from saring.extensions import db
 from saring.i18n import local_today
-from saring.learning import LessonProgress
+from saring.learning import LessonProgress, LessonStart
 from saring.privacy import delete_unless_last_admin, is_last_admin
 from saring.quizzes import QuizAnswer, QuizAttempt
 from tests.conftest import PASSWORD
 
-TABLES = (User, UserRole, LessonProgress, QuizAttempt, QuizAnswer, Classroom, Membership, Assignment)
+TABLES = (User, UserRole, LessonProgress, LessonStart, QuizAttempt, QuizAnswer, Classroom, Membership, Assignment)
 
 
 @pytest.fixture
@@ -41,6 +41,8 @@ def school(app, create_user):
             for lesson in ("jenis-misinformasi", "kenapa-kita-menyebar"):
                 db.session.add(LessonProgress(user_id=user_id, module_id="hoaks", lesson_id=f"{lesson}",
                                               completed_at=datetime(2026, 7, 20, 9, number)))
+            db.session.add(LessonStart(user_id=user_id, module_id="hoaks", lesson_id="hoaks-di-indonesia",
+                                       started_at=datetime(2026, 7, 20, 9, 30 + number)))
             db.session.add(QuizAttempt(
                 user_id=user_id, module_id="hoaks", lang="id", submission_key=f"{user_id:032}", score=1 + number,
                 total=2, percent=50 + 50 * number, passed=bool(number), created_at=datetime(2026, 7, 21, 10, 0),
@@ -63,6 +65,7 @@ def token_of(client, path):
 def row_counts(app, user_id=None):
     """Rows per table; with `user_id`, only the rows that belong to that account."""
     belongs = {User: User.id, UserRole: UserRole.user_id, LessonProgress: LessonProgress.user_id,
+               LessonStart: LessonStart.user_id,
                QuizAttempt: QuizAttempt.user_id, Membership: Membership.user_id, Classroom: Classroom.teacher_id}
     with app.app_context():
         counts = {}
@@ -95,6 +98,8 @@ def test_the_download_holds_everything_of_the_learner(app, client, school):
     assert data["lessons_done"] == [
         {"module_id": "hoaks", "module": "Understanding hoaxes", "lesson_id": lesson,
          "completed_at": "2026-07-20T09:00:00+00:00"} for lesson in ("jenis-misinformasi", "kenapa-kita-menyebar")]
+    assert data["lessons_opened"] == [{"module_id": "hoaks", "module": "Understanding hoaxes",
+                                       "lesson_id": "hoaks-di-indonesia", "opened_at": "2026-07-20T09:30:00+00:00"}]
     [attempt] = data["quiz_attempts"]
     assert {key: value for key, value in attempt.items() if key != "id"} == {
         "module_id": "hoaks", "module": "Understanding hoaxes", "language": "id", "score": 1, "total": 2,
@@ -137,7 +142,7 @@ def test_the_account_page_says_what_the_download_holds_and_what_it_is_for(client
     page = client.get("/en/account").text
     link = re.search(r'<a [^>]*href="/en/account/data.json"[^>]*>([^<]+)</a>', page)[1]
     assert link == "Download everything Saring keeps about you"
-    for kept in ("the lessons you finished", "your quiz answers", "your checks", "your reviews"):
+    for kept in ("the lessons you opened and finished", "your quiz answers", "your checks", "your reviews"):
         assert kept in page
     assert "keep it" in page and "another app" in page
     assert "JSON file)" not in page
@@ -145,7 +150,8 @@ def test_the_account_page_says_what_the_download_holds_and_what_it_is_for(client
 
 def test_deleting_removes_every_row_of_the_learner_and_nothing_else(app, client, school):
     before, ani_rows, budi_rows = row_counts(app), row_counts(app, school["ani"]), row_counts(app, school["budi"])
-    assert ani_rows == {"users": 1, "user_roles": 0, "lesson_progress": 2, "quiz_attempts": 1, "quiz_answers": 2,
+    assert ani_rows == {"users": 1, "user_roles": 0, "lesson_progress": 2, "lesson_starts": 1, "quiz_attempts": 1,
+                        "quiz_answers": 2,
                         "classrooms": 0, "memberships": 1, "assignments": 0}
     sign_in(client, "ani")
     page = client.get("/id/account/delete").text

@@ -19,20 +19,21 @@ from saring.content import load_library
 from saring.editing.tallies import (
     ChoiceTally,
     FirstAttempt,
+    LessonStartTally,
     LessonTally,
     QuestionTally,
     QuizTally,
     recount,
 )
 from saring.extensions import db
-from saring.learning import LessonProgress
+from saring.learning import LessonProgress, LessonStart
 from saring.privacy import delete_everything_of
 from saring.quizzes import QuizAnswer, QuizAttempt, grade_attempt
 from tests.conftest import PASSWORD, hidden_fields
 
 LIBRARY = load_library(PROJECT_ROOT / "lessons", PROJECT_ROOT / "quizzes")
 MODULES = [module for module in LIBRARY.modules if module.quiz][:2]
-TABLES = (FirstAttempt, QuizTally, QuestionTally, ChoiceTally, LessonTally)
+TABLES = (FirstAttempt, QuizTally, QuestionTally, ChoiceTally, LessonTally, LessonStartTally)
 QUIZ = "/id/modules/hoaks/quiz"
 
 
@@ -71,12 +72,14 @@ def counted_by_hand():
                 sums[position] += value
             choices[attempt.module_id, answer.question_id, answer.chosen] += 1
     lessons = Counter(db.session.execute(sa.select(LessonProgress.module_id, LessonProgress.lesson_id)).all())
+    starts = Counter(db.session.execute(sa.select(LessonStart.module_id, LessonStart.lesson_id)).all())
     return {
         "first_attempts": sorted((user_id, module_id, attempt.id) for (user_id, module_id), attempt in first.items()),
         "quiz_tallies": sorted(takers.items()),
         "question_tallies": sorted((*key, *sums) for key, sums in questions.items()),
         "choice_tallies": sorted((*key, count) for key, count in choices.items()),
         "lesson_tallies": sorted((*key, count) for key, count in lessons.items()),
+        "lesson_start_tallies": sorted((*key, count) for key, count in starts.items()),
     }
 
 
@@ -104,6 +107,7 @@ STEPS = st.lists(st.one_of(
     st.tuples(st.just("attempt"), LEARNER, MODULE, st.integers(0, 2 ** 32)),
     st.tuples(st.just("two at once"), LEARNER, MODULE, st.integers(0, 2 ** 32)),  # two attempts in one flush
     st.tuples(st.just("lesson"), LEARNER, MODULE, st.integers(0, 20)),
+    st.tuples(st.just("open lesson"), LEARNER, MODULE, st.integers(0, 20)),
     st.tuples(st.just("delete account"), LEARNER),  # as privacy does: the rows, then the account
     st.tuples(st.just("delete the account alone"), LEARNER),  # its rows go by ON DELETE CASCADE
     st.tuples(st.just("delete first attempt"), LEARNER, MODULE),  # the next one becomes the first
@@ -128,12 +132,13 @@ def test_any_order_of_saves_lessons_and_deletions_leaves_the_tallies_equal_to_a_
             if kind in ("attempt", "two at once"):
                 rng = random.Random(step[3])
                 db.session.add_all([sit(user_id, MODULES[step[2]], rng) for _ in range(1 + (kind == "two at once"))])
-            elif kind == "lesson":
+            elif kind in ("lesson", "open lesson"):
+                model = LessonProgress if kind == "lesson" else LessonStart
                 module = MODULES[step[2]]
                 lesson_id = module.lessons[step[3] % len(module.lessons)].id
-                if db.session.scalar(sa.select(LessonProgress.id).filter_by(user_id=user_id, module_id=module.id,
-                                                                            lesson_id=lesson_id)) is None:
-                    db.session.add(LessonProgress(user_id=user_id, module_id=module.id, lesson_id=lesson_id))
+                if db.session.scalar(sa.select(model.id).filter_by(user_id=user_id, module_id=module.id,
+                                                                   lesson_id=lesson_id)) is None:
+                    db.session.add(model(user_id=user_id, module_id=module.id, lesson_id=lesson_id))
             elif kind in ("delete account", "delete the account alone"):
                 user = db.session.get(User, user_id)
                 if kind == "delete account":
@@ -198,6 +203,40 @@ def test_a_lesson_marked_done_twice_counts_once(app, client, login_as):
         assert tallies()["lesson_tallies"] == [("hoaks", lesson.id, 1)]
 
 
+def test_opening_a_lesson_counts_once_and_marking_one_done_counts_it_opened(app, client, login_as):
+    login_as("learner")
+    first, second = LIBRARY.module("hoaks").lessons[:2]
+    for _ in range(2):
+        assert client.get(f"/id/modules/hoaks/{first.id}").status_code == 200
+    client.post(f"/id/modules/hoaks/{second.id}/done")  # from a copy saved for offline: never opened online
+    with app.app_context():
+        assert tallies()["lesson_start_tallies"] == sorted([("hoaks", first.id, 1), ("hoaks", second.id, 1)])
+        assert tallies() == recounted() == counted_by_hand()
+
+
+@pytest.mark.parametrize("app_config", [{"PAGE_CACHE_BYTES": 1_000_000}])
+def test_a_lesson_saved_for_offline_counts_as_opened_when_the_learner_opens_it(app, client, login_as):
+    """Saving a module for offline fetches its lessons (not a navigation): that is not opening them, and the
+    page it fetched is not kept, so opening the lesson later runs the view that counts it."""
+    login_as("learner")
+    lesson = LIBRARY.module("hoaks").lessons[2]
+    address = f"/id/modules/hoaks/{lesson.id}"
+    for _ in range(2):
+        assert client.get(address, headers={"Sec-Fetch-Mode": "cors", "Sec-Fetch-Dest": "empty"}).status_code == 200
+    with app.app_context():
+        assert tallies()["lesson_start_tallies"] == []
+    for _ in range(2):
+        client.get(address, headers={"Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document"})
+    with app.app_context():
+        assert tallies()["lesson_start_tallies"] == [("hoaks", lesson.id, 1)]
+
+
+def test_a_visitor_opening_a_lesson_is_not_counted(app, client):
+    assert client.get(f"/id/modules/hoaks/{LIBRARY.module('hoaks').lessons[0].id}").status_code == 200
+    with app.app_context():
+        assert tallies()["lesson_start_tallies"] == []
+
+
 def test_deleting_an_account_takes_its_rows_out_and_leaves_no_empty_tally(app, client, login_as, create_user):
     other = create_user("budi")
     with app.app_context():
@@ -207,13 +246,16 @@ def test_deleting_an_account_takes_its_rows_out_and_leaves_no_empty_tally(app, c
     login_as("learner")
     client.post(QUIZ, data=quiz_form(client, pick=1))
     for lesson in LIBRARY.module("hoaks").lessons[:2]:
+        client.get(f"/id/modules/hoaks/{lesson.id}")
         client.post(f"/id/modules/hoaks/{lesson.id}/done")
+    client.get(f"/id/modules/hoaks/{LIBRARY.module('hoaks').lessons[2].id}")
     with app.app_context():
         assert tallies()["quiz_tallies"] == [("hoaks", 2)]
+        assert len(tallies()["lesson_start_tallies"]) == 3
     assert client.post("/id/account/delete", data={"password": PASSWORD}).status_code == 302
     with app.app_context():
         assert tallies() == budi  # every choice and lesson only ani counted went with her
-        assert budi["lesson_tallies"] == []
+        assert budi["lesson_tallies"] == budi["lesson_start_tallies"] == []
 
 
 def test_a_teacher_removing_a_learner_from_the_class_keeps_their_figures(app, client, create_user, login_as):
@@ -286,11 +328,12 @@ def test_the_recount_command_counts_rows_written_around_the_orm(app, runner, cre
             {"attempt_id": 7, "question_id": a.question_id, "chosen": a.chosen, "correct": a.correct}
             for a in attempt.answers])
         db.session.execute(sa.insert(LessonProgress).values(user_id=user_id, module_id="hoaks", lesson_id="x"))
+        db.session.execute(sa.insert(LessonStart).values(user_id=user_id, module_id="hoaks", lesson_id="x"))
         db.session.commit()
         assert tallies()["first_attempts"] == []
     result = runner.invoke(args=["content", "recount"])
     assert result.exit_code == 0, result.output
-    assert "from 1 first attempts (at 1 quizzes) and 1 finished lessons" in result.output
+    assert "from 1 first attempts (at 1 quizzes), 1 opened lessons and 1 finished lessons" in result.output
     with app.app_context():
         assert tallies() == counted_by_hand()
         assert tallies()["first_attempts"] == [(user_id, "hoaks", 7)]

@@ -14,7 +14,7 @@ from ..content.cli import content_cli
 from ..content.store import get_store
 from ..extensions import db
 from .models import ContentLive, ContentRevision
-from .tallies import LessonTally, QuizTally, recount
+from .tallies import LessonStartTally, LessonTally, QuizTally, recount
 from .workspace import disk_file, folders
 
 
@@ -56,12 +56,13 @@ def status() -> None:
 
 @content_cli.command("recount")
 def recount_command() -> None:
-    """Rebuild the item report's tallies from the attempts and finished lessons (writers wait meanwhile)."""
+    """Rebuild the item report's tallies from the attempts, opened and finished lessons (writers wait meanwhile)."""
     began = time.perf_counter()
     recount(db.session.connection())
     db.session.commit()
     attempts, quizzes = db.session.execute(sa.select(sa.func.coalesce(sa.func.sum(QuizTally.takers), 0),
                                                      sa.func.count())).one()
     lessons = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(LessonTally.finished), 0)))
+    starts = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(LessonStartTally.started), 0)))
     click.echo(f"Recounted the item report's tallies in {time.perf_counter() - began:.1f} s from {attempts:,} "
-               f"first attempts (at {quizzes:,} quizzes) and {lessons:,} finished lessons.")
+               f"first attempts (at {quizzes:,} quizzes), {starts:,} opened lessons and {lessons:,} finished lessons.")

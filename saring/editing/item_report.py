@@ -1,7 +1,7 @@
 """The item report: how every quiz question and lesson of the content fares with all learners.
 
 Figures come from each learner's first attempt at a quiz (later attempts are practice on questions
-the learner has already seen explained) and from the lessons learners marked done. The sums are kept
+the learner has already seen explained) and from the lessons learners opened and marked done. The sums are kept
 as attempts and lessons are saved (saring/editing/tallies.py), so the report reads a few hundred
 rows in three queries, whatever the number of modules, questions or learners.
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from ..classes.reports import Item
 from ..content.model import LANGUAGES, Library, Module, Question
 from ..extensions import db
-from .tallies import ChoiceTally, LessonTally, QuestionTally, QuizTally
+from .tallies import ChoiceTally, LessonStartTally, LessonTally, QuestionTally, QuizTally
 
 MIN_ATTEMPTS = 20  # fewer first attempts than this: no discrimination and no flags, only counts
 TOO_EASY_ABOVE = 90  # percent right on the first try
@@ -59,18 +59,15 @@ class QuestionFigures:
 
 @dataclass(frozen=True)
 class LessonFigures:
-    """How many learners reached and finished one lesson.
+    """How many learners opened one lesson (signed in, once each) and how many finished it (marked it done).
 
-    Saring records that a lesson was finished (marked done), not that it was opened, so `reached`
-    counts the learners who finished the step before it, the lesson before; the first lesson has no
-    step before it and its `reached` is None. Any lesson can be opened from the module page, so
-    `finished` may exceed `reached` when learners skip ahead.
+    A learner who opened it and never finished it stopped there, for now.
     """
 
     number: int
     lesson_id: str
     titles: dict[str, str]
-    reached: int | None
+    started: int
     finished: int
 
 
@@ -105,8 +102,8 @@ class ItemReport:
 
     @property
     def has_data(self) -> bool:
-        """Whether any learner finished a lesson or took a quiz of this content."""
-        return any(module.quiz_takers or any(lesson.finished for lesson in module.lessons)
+        """Whether any learner opened a lesson or took a quiz of this content."""
+        return any(module.quiz_takers or any(lesson.started or lesson.finished for lesson in module.lessons)
                    for module in self.modules)
 
 
@@ -178,9 +175,16 @@ def item_report(library: Library) -> ItemReport:
         .where(QuestionTally.module_id.in_(quiz_ids))).all()
     takers = dict(db.session.execute(
         sa.select(QuizTally.module_id, QuizTally.takers).where(QuizTally.module_id.in_(quiz_ids))).all())
-    finished = {(module_id, lesson_id): count for module_id, lesson_id, count in db.session.execute(
-        sa.select(LessonTally.module_id, LessonTally.lesson_id, LessonTally.finished)
-        .where(LessonTally.module_id.in_([module.id for module in library.modules])))}
+    module_ids = [module.id for module in library.modules]
+    lesson_counts: dict[tuple[str, str], list[int]] = {}  # started, finished
+    for module_id, lesson_id, started, finished in db.session.execute(sa.union_all(
+            sa.select(LessonStartTally.module_id, LessonStartTally.lesson_id, LessonStartTally.started,
+                      sa.literal(0, sa.Integer)).where(LessonStartTally.module_id.in_(module_ids)),
+            sa.select(LessonTally.module_id, LessonTally.lesson_id, sa.literal(0, sa.Integer),
+                      LessonTally.finished).where(LessonTally.module_id.in_(module_ids)))):
+        counts = lesson_counts.setdefault((module_id, lesson_id), [0, 0])
+        counts[0] += started
+        counts[1] += finished
 
     items: dict[tuple[str, str], Item] = {}
     sums: dict[tuple[str, str], Sums] = {}
@@ -199,14 +203,12 @@ def item_report(library: Library) -> ItemReport:
 
     modules = []
     for module in library.modules:
-        lessons, reached = [], None  # opening a lesson is not recorded: the first one has no step before it
-        for number, lesson in enumerate(module.lessons, 1):
-            done = finished.get((module.id, lesson.id), 0)
-            lessons.append(LessonFigures(number, lesson.id, {lang: text.title for lang, text in lesson.texts.items()},
-                                         reached, done))
-            reached = done
+        lessons = [LessonFigures(number, lesson.id, {lang: text.title for lang, text in lesson.texts.items()},
+                                 *lesson_counts.get((module.id, lesson.id), (0, 0)))
+                   for number, lesson in enumerate(module.lessons, 1)]
         modules.append(ModuleFigures(
-            module_id=module.id, titles=dict(module.titles), quiz_reached=reached if module.quiz else None,
+            module_id=module.id, titles=dict(module.titles),
+            quiz_reached=lessons[-1].finished if module.quiz and lessons else None,
             quiz_takers=takers.get(module.id, 0), lessons=tuple(lessons),
             questions=tuple(question_figures(items[module.id, question.id],
                                              sums.get((module.id, question.id), Sums()), question)
@@ -220,13 +222,12 @@ def report_lines(report: ItemReport) -> list[str]:
              f"(too easy: over {report.too_easy_above}% right, too hard: under {report.too_hard_below}%)"]
     for module in report.modules:
         lines.append(f"{module.module_id}:")
-        lines.append(f"  {'lesson':31}  reached  finished")
+        lines.append(f"  {'lesson':31}  started  finished")
         for lesson in module.lessons:
-            reached = "-" if lesson.reached is None else lesson.reached
-            lines.append(f"  {lesson.number:2} {lesson.lesson_id:28}  {reached:>7}  {lesson.finished:8}")
+            lines.append(f"  {lesson.number:2} {lesson.lesson_id:28}  {lesson.started:7}  {lesson.finished:8}")
         if module.quiz_reached is not None or module.quiz_takers:
             reached = "-" if module.quiz_reached is None else module.quiz_reached
-            lines.append(f"  {'quiz':31}  {reached:>7}  {module.quiz_takers:8} took it")
+            lines.append(f"  quiz: {reached} finished the last lesson, {module.quiz_takers} took it")
         if module.questions:
             lines.append(f"  {'question':31}  attempts  right  discrimination  most chosen wrong  flags")
         for q in module.questions:

@@ -11,13 +11,14 @@ sums the report needs are kept with the data, a few hundred rows however many le
   the rest of the score (the attempt's other questions right) that the discrimination needs;
 - `choice_tallies`: per question and options chosen ("a,c"), the first attempts that chose them, so
   the report finds the wrong options against the key as it is now;
-- `lesson_tallies`: per lesson, the learners who finished it.
+- `lesson_tallies`: per lesson, the learners who finished it;
+- `lesson_start_tallies`: per lesson, the learners who opened it.
 
-Two flush hooks keep them: a new attempt that claims its place adds its answers, a new finished
-lesson adds 1, and a deleted account, attempt or finished lesson is taken out before its rows go
+Two flush hooks keep them: a new attempt that claims its place adds its answers, a new finished or
+opened lesson adds 1, and a deleted account, attempt or finished or opened lesson is taken out before its rows go
 (the account's rows go by ON DELETE CASCADE, out of the ORM's sight). Rows that reach 0 go, so the
 tallies always equal `recount()` from the raw tables. Attempts, answers and finished lessons are
-never changed once saved; the hook refuses a flush that changes what is counted, and rows changed
+never changed once saved (nor are opened ones); the hook refuses a flush that changes what is counted, and rows changed
 with `sa.insert`/`sa.update`/`sa.delete`, which skip the flush, are counted only by `recount()`
 (`flask content recount`).
 """
@@ -33,13 +34,13 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from ..accounts import User
 from ..database import DIALECT_INSERTS
 from ..extensions import db
-from ..learning import LessonProgress
+from ..learning import LessonProgress, LessonStart
 from ..quizzes import QuizAnswer, QuizAttempt
 
 # what a tally counts of each row: changing it after the row was counted would leave the tallies wrong
 COUNTED = {QuizAttempt: ("user_id", "module_id", "score"),
            QuizAnswer: ("attempt_id", "question_id", "chosen", "correct"),
-           LessonProgress: ("user_id", "module_id", "lesson_id")}
+           LessonProgress: ("user_id", "module_id", "lesson_id"), LessonStart: ("user_id", "module_id", "lesson_id")}
 UNCLAIMED = "saring.tallies.unclaimed"  # session.info: (learner, module) whose first attempt went this flush
 
 
@@ -100,8 +101,18 @@ class LessonTally(db.Model):
     finished: Mapped[int]
 
 
+class LessonStartTally(db.Model):
+    """The learners who opened a lesson."""
+
+    __tablename__ = "lesson_start_tallies"
+
+    module_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    lesson_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    started: Mapped[int]
+
+
 TALLIES = ((QuizTally, QuizTally.takers), (QuestionTally, QuestionTally.answers), (ChoiceTally, ChoiceTally.answers),
-           (LessonTally, LessonTally.finished))
+           (LessonTally, LessonTally.finished), (LessonStartTally, LessonStartTally.started))
 
 
 @functools.cache
@@ -166,9 +177,10 @@ def saved_attempts(connection: sa.Connection, attempt_ids: list[int]) -> list:
     return list(found.values())
 
 
-def count_lessons(connection: sa.Connection, lessons, sign: int) -> None:
-    """Add (sign 1) or take out (sign -1) finished lessons, each (module id, lesson id)."""
-    add(connection, LessonTally, {key: (n,) for key, n in Counter(map(tuple, lessons)).items()}, sign)
+def count_lessons(connection: sa.Connection, lessons, sign: int, model=LessonTally) -> None:
+    """Add (sign 1) or take out (sign -1) finished lessons (or opened ones, to LessonStartTally), each
+    (module id, lesson id)."""
+    add(connection, model, {key: (n,) for key, n in Counter(map(tuple, lessons)).items()}, sign)
 
 
 def claim_earliest(connection: sa.Connection, attempts) -> sa.Insert:
@@ -181,7 +193,8 @@ def claim_earliest(connection: sa.Connection, attempts) -> sa.Insert:
 
 
 def refuse_changes_to_counted_rows(session: Session) -> None:
-    """Raise if a flush would change what a tally counted: attempts, answers and finished lessons stay as saved."""
+    """Raise if a flush would change what a tally counted: attempts, answers, finished and opened lessons stay as
+    saved."""
     changed = [row for row in session.dirty if type(row) in COUNTED
                and any(sa.inspect(row).attrs[name].history.has_changes() for name in COUNTED[type(row)])]
     changed += [row for row in session.new if isinstance(row, QuizAnswer) and row.attempt not in session.new]
@@ -192,37 +205,42 @@ def refuse_changes_to_counted_rows(session: Session) -> None:
 
 
 def take_out_deleted(session: Session, _flush_context, _instances) -> None:
-    """Before a flush deletes accounts, attempts or finished lessons: take them out of the tallies.
+    """Before a flush deletes accounts, attempts, finished or opened lessons: take them out of the tallies.
 
     The claims go first: like a new attempt's, before any tally (see `recount`).
     """
     refuse_changes_to_counted_rows(session)
     users = {row.id for row in session.deleted if isinstance(row, User)}
     attempts = [row.id for row in session.deleted if isinstance(row, QuizAttempt) and row.user_id not in users]
-    lessons = [(row.module_id, row.lesson_id) for row in session.deleted
-               if isinstance(row, LessonProgress) and row.user_id not in users]
-    if not (users or attempts or lessons):
+    lessons, starts = ([(row.module_id, row.lesson_id) for row in session.deleted if isinstance(row, model)
+                        and row.user_id not in users] for model in (LessonProgress, LessonStart))
+    if not (users or attempts or lessons or starts):
         return
     connection = session.connection()
     claims = connection.execute(sa.delete(FirstAttempt).where(
         sa.or_(FirstAttempt.user_id.in_(users), FirstAttempt.attempt_id.in_(attempts)))
         .returning(FirstAttempt.attempt_id, FirstAttempt.user_id, FirstAttempt.module_id)).all()
     count_attempts(connection, saved_attempts(connection, [claim.attempt_id for claim in claims]), -1)
-    if users:  # the accounts' finished lessons, which go by ON DELETE CASCADE
+    if users:  # the accounts' finished and opened lessons, which go by ON DELETE CASCADE
         lessons += connection.execute(sa.select(LessonProgress.module_id, LessonProgress.lesson_id)
                                       .where(LessonProgress.user_id.in_(users))).all()
+        starts += connection.execute(sa.select(LessonStart.module_id, LessonStart.lesson_id)
+                                     .where(LessonStart.user_id.in_(users))).all()
     count_lessons(connection, lessons, -1)
+    count_lessons(connection, starts, -1, LessonStartTally)
     # a learner who keeps other attempts at the module: the earliest of them becomes the first, after the flush
     session.info.setdefault(UNCLAIMED, set()).update(
         (claim.user_id, claim.module_id) for claim in claims if claim.user_id not in users)
 
 
 def add_new(session: Session, _flush_context) -> None:
-    """After a flush saved attempts or finished lessons: add the first attempts and the lessons to the tallies."""
+    """After a flush saved attempts, finished or opened lessons: add the first attempts and the lessons to the
+    tallies."""
     attempts = sorted((row for row in session.new if isinstance(row, QuizAttempt)), key=lambda row: row.id)
-    lessons = [(row.module_id, row.lesson_id) for row in session.new if isinstance(row, LessonProgress)]
+    lessons, starts = ([(row.module_id, row.lesson_id) for row in session.new if isinstance(row, model)]
+                       for model in (LessonProgress, LessonStart))
     unclaimed = session.info.pop(UNCLAIMED, set())
-    if not (attempts or lessons or unclaimed):
+    if not (attempts or lessons or starts or unclaimed):
         return
     connection = session.connection()
     if attempts:
@@ -239,10 +257,11 @@ def add_new(session: Session, _flush_context) -> None:
             for user_id, module_id in sorted(unclaimed)))).returning(FirstAttempt.attempt_id)).scalars().all()
         count_attempts(connection, saved_attempts(connection, promoted), 1)
     count_lessons(connection, lessons, 1)
+    count_lessons(connection, starts, 1, LessonStartTally)
 
 
 def recount(connection: sa.Connection) -> None:
-    """Rebuild every tally from quiz_attempts, quiz_answers and lesson_progress, in one transaction.
+    """Rebuild every tally from quiz_attempts, quiz_answers, lesson_progress and lesson_starts, in one transaction.
 
     A learner's first attempt at a module stays the one that claimed it; where none did (rows written
     with bulk inserts), their earliest attempt is claimed. On PostgreSQL the tallies are locked against
@@ -270,7 +289,9 @@ def recount(connection: sa.Connection) -> None:
                                               sa.func.count())
              .group_by(QuizAttempt.module_id, QuizAnswer.question_id, QuizAnswer.chosen)),
             (LessonTally, sa.select(LessonProgress.module_id, LessonProgress.lesson_id, sa.func.count())
-             .group_by(LessonProgress.module_id, LessonProgress.lesson_id))):
+             .group_by(LessonProgress.module_id, LessonProgress.lesson_id)),
+            (LessonStartTally, sa.select(LessonStart.module_id, LessonStart.lesson_id, sa.func.count())
+             .group_by(LessonStart.module_id, LessonStart.lesson_id))):
         connection.execute(sa.insert(model).from_select([column.name for column in model.__table__.columns], rows))
 
 
