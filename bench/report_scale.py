@@ -10,6 +10,7 @@ seed and fast bulk inserts (SQLite: executemany in one transaction; PostgreSQL: 
   modules (40% of learners finished a given module, the others are part-way) plus lessons of a
   curriculum grown to 100 modules of ten lessons (generated ids, absent from the content, as
   modules a learner did before or outside class);
+- the lessons learners opened: every finished one, and the one where a learner part-way stopped;
 - about 435,000 quiz attempts with 5,200,000 answers on the shipped quizzes, with their real
   question and option ids: 85% of the learners who finished a module took its quiz, one to three times.
 
@@ -20,7 +21,7 @@ a few requests to warm up, then `--requests` timed ones each (in process, no net
 includes compressing the response as a phone's browser asks). Prints the median, p95 and queries
 per request; exits 1 if any median is over the goal (50 ms). Then it times the editors' item report
 (`saring.editing.item_report`: every question of the shipped quizzes from every learner's first
-attempt, every lesson's finishers), `--item-runs` times after a warm-up, each in an app context of
+attempt, every lesson's openers and finishers), `--item-runs` times after a warm-up, each in an app context of
 its own as a request would have; its goal is a median under 200 ms on both databases. The report
 reads the tallies kept as attempts and lessons are saved (`saring.editing.tallies`); rows inserted in
 bulk skip that, so after loading the benchmark counts them with the same recount as
@@ -151,8 +152,8 @@ class Generator:
         self.forms = {form.id: form.texts["id"].items for form in library.checks}
         self.questions = [(module_id, question.id) for module_id, _, quiz in self.shipped if quiz
                           for question in quiz.questions]
-        self.counts = {"lesson_progress": 0, "quiz_attempts": 0, "quiz_answers": 0, "check_sittings": 0,
-                       "check_answers": 0, "review_cards": 0}
+        self.counts = {"lesson_progress": 0, "lesson_starts": 0, "quiz_attempts": 0, "quiz_answers": 0,
+                       "check_sittings": 0, "check_answers": 0, "review_cards": 0}
 
     def stamp(self) -> str:
         """Some moment of the year."""
@@ -208,17 +209,22 @@ class Generator:
                 yield (number, c + 1, module_id, due, self.stamp())
 
     def activity(self, first: int, last: int):
-        """Lesson progress, quiz attempts and answers of learners first..last-1, as three lists.
+        """Lesson progress, lessons opened, quiz attempts and answers of learners first..last-1, as four lists.
+
+        Every finished lesson was opened; a learner part-way through a module also opened the lesson
+        where they stopped.
 
         Learners work at the same time, so the rows come shuffled: one learner's rows end up spread over
         the table as in a real database (rows stored learner by learner would flatter every query).
         """
-        rng, progress, sittings = self.random, [], []
+        rng, progress, stopped, sittings = self.random, [], [], []
         for n in range(first, last):
             user_id, ability = n + 1, rng.random()
             for module_id, lesson_ids, quiz in self.shipped:
                 done = len(lesson_ids) if rng.random() < FINISHED_SHARE else rng.randrange(len(lesson_ids))
                 progress.extend((user_id, module_id, lesson_id, self.stamp()) for lesson_id in lesson_ids[:done])
+                if done < len(lesson_ids):
+                    stopped.append((user_id, module_id, lesson_ids[done], self.stamp()))
                 if quiz is not None and done == len(lesson_ids) and rng.random() < QUIZ_SHARE:
                     tries = [self.answers(quiz, ability, number) for number in range(rng.choice((1, 1, 1, 2, 3)))]
                     sittings.append((user_id, module_id, quiz.pass_mark, tries))
@@ -227,6 +233,8 @@ class Generator:
             progress.extend((user_id, *self.other[k % len(self.other)], self.stamp())
                             for k in range(start, start + extra))
         rng.shuffle(progress)
+        opened = progress + stopped
+        rng.shuffle(opened)
         rng.shuffle(sittings)
         attempts, answers = [], []
         for user_id, module_id, pass_mark, tries in sittings:
@@ -238,9 +246,10 @@ class Generator:
                                  len(given), percent, percent >= pass_mark, self.stamp()))
                 answers.extend((self.attempt_id, *answer) for answer in given)
         self.counts["lesson_progress"] += len(progress)
+        self.counts["lesson_starts"] += len(opened)
         self.counts["quiz_attempts"] += len(attempts)
         self.counts["quiz_answers"] += len(answers)
-        return progress, attempts, answers
+        return progress, opened, attempts, answers
 
     def checks(self, first: int, last: int):
         """Check sittings (before, and for some after, on the other form), their answers, and review cards.
@@ -303,8 +312,9 @@ def generate(url: str, learners: int, label: str) -> tuple[Generator, float]:
         insert("memberships", ("id", "classroom_id", "user_id", "joined_at", "created_here"), rows.memberships())
         insert("assignments", ("id", "classroom_id", "module_id", "due_date", "created_at"), rows.assignments())
         for first in range(0, learners, CHUNK):
-            progress, attempts, answers = rows.activity(first, min(first + CHUNK, learners))
+            progress, opened, attempts, answers = rows.activity(first, min(first + CHUNK, learners))
             insert("lesson_progress", ("user_id", "module_id", "lesson_id", "completed_at"), progress)
+            insert("lesson_starts", ("user_id", "module_id", "lesson_id", "started_at"), opened)
             insert("quiz_attempts", ("id", "user_id", "module_id", "lang", "submission_key", "score", "total",
                                      "percent", "passed", "created_at"), attempts)
             insert("quiz_answers", ("attempt_id", "question_id", "chosen", "correct"), answers)
@@ -454,7 +464,8 @@ def main() -> int:
         return 1
     first = next(iter(results.values()))
     print(f"{options.learners:,} learners in {first['classes']:,} classes of {CLASS_SIZE}, "
-          f"{first['lesson_progress']:,} lesson rows, {first['quiz_attempts']:,} quiz attempts, "
+          f"{first['lesson_progress']:,} lesson rows, {first['lesson_starts']:,} lessons opened, "
+          f"{first['quiz_attempts']:,} quiz attempts, "
           f"{first['quiz_answers']:,} answers; class {first['class_id']}, {options.requests} requests per page")
     print(f"{'database':9} {'page':14} {'median':>9} {'p95':>9} {'queries':>8}")
     for kind, result in results.items():
@@ -466,7 +477,7 @@ def main() -> int:
     met = slowest < GOAL_MS
     print(f"goal (every median under {GOAL_MS} ms): {'met' if met else 'NOT met'}"
           + (" on SQLite only: PostgreSQL was skipped" if skipped else ""))
-    print(f"item report: every learner's first attempts and finished lessons, {options.item_runs} runs "
+    print(f"item report: every learner's first attempts, opened and finished lessons, {options.item_runs} runs "
           f"after {ITEM_REPORT_WARM_UP} to warm up, from the tallies (recounted from every row in "
           + ", ".join(f"{kind} {result['recount_seconds']:.1f} s" for kind, result in results.items()) + ")")
     for kind, result in results.items():
