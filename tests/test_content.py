@@ -676,3 +676,40 @@ def test_an_image_over_the_weight_limit_is_warned(sample_copy):
     assert problems_of(sample_copy) == [
         f"lessons/alpha/01-first.{lang}.md:{line}: warning: image 'images/pic.svg' has 16 KB; keep an image within "
         "15 KB, so the page stays light on a phone" for lang, line in (("en", 14), ("id", 19))]
+
+
+HALF = 2 * rules.COLUMN_PX  # a viewBox this wide is drawn at half its size on a phone
+LEAST = rules.MIN_TEXT_PX
+
+
+@pytest.mark.parametrize("width, body, px", [
+    (HALF, '<text x="9" y="30" font-size="20">Hoax</text>', 10),
+    (HALF, '<g style="font-weight: bold; font-size: 20px"><text x="9" y="30">Hoax</text></g>', 10),
+    (HALF, '<g font-size="40"><text x="9" y="30">Fakta</text><text font-size="50%">Hoax</text></g>', 10),
+    (HALF, '<text x="9" y="30">Hoax</text>', 8),  # no font-size anywhere: the browser's 16
+    (HALF, f'<text x="9" y="30" font-size="{2 * LEAST}">Hoax <tspan font-size="1em">!</tspan></text>', None),
+    (HALF, f'<title>Hoax</title><g font-size="9"><rect width="9" height="9"/></g>'
+           f'<text x="9" y="30" font-size="{2 * LEAST}">Hoax</text>', None),  # only drawn text counts
+    (200, f'<text x="9" y="30" font-size="{LEAST}">Hoax</text>', None),  # narrower than the column: not enlarged
+])
+def test_an_svg_with_text_too_small_for_a_phone_is_warned(sample_copy, width, body, px):
+    picture = sample_copy / "lessons/alpha/images/pic.svg"
+    picture.write_text(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} 60">{body}</svg>')
+    assert problems_of(sample_copy) == ([] if px is None else [
+        f"lessons/alpha/01-first.{lang}.md:{line}: warning: image 'images/pic.svg' has text that shows at {px} px "
+        f"on a phone; make every text at least {LEAST} px, which in this image is a font-size of at least "
+        f"{2 * LEAST}" for lang, line in (("en", 14), ("id", 19))])
+
+
+@pytest.mark.parametrize("svg, broken", [
+    ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 60">\n<text>Hoax</svg>\n', 2),
+    ('<?xml version="1.0" encoding="x-unknown"?>\n<svg viewBox="0 0 120 60"/>\n', 1),
+])
+def test_an_svg_that_cannot_be_parsed_is_warned_and_its_lesson_still_loads(sample_copy, svg, broken):
+    (sample_copy / "lessons/alpha/images/pic.svg").write_text(svg)
+    library = load(sample_copy)
+    assert [str(p) for p in library.problems] == [
+        f"lessons/alpha/01-first.{lang}.md:{line}: warning: image 'images/pic.svg' cannot be read as SVG (line "
+        f"{broken} of the file is not well-formed XML), so the size of its text is not checked; fix it or save it "
+        "again from the drawing program" for lang, line in (("en", 14), ("id", 19))]
+    assert 'src="/media/alpha/images/pic.svg"' in library.modules[0].lessons[0].texts["en"].html

@@ -8,7 +8,7 @@ import pytest
 
 from saring.content import load_library
 from saring.content.model import N_, ContentError, Count, Nn_
-from saring.content.rules import MAX_FILE_BYTES, size_problem
+from saring.content.rules import MAX_FILE_BYTES, MIN_TEXT_PX, size_problem
 from tests.conftest import SAMPLES
 
 BROKEN = SAMPLES / "broken"
@@ -117,3 +117,18 @@ def test_a_genuine_question_giving_its_answer_away_is_explained_in_indonesian(ap
             "soal 'info-cuaca' bertanda genuine, tetapi teksnya menyebut 'akun resmi': label yang memberi tahu "
             "pelajar bahwa pesan itu sudah dicek atau tepercaya membocorkan jawabannya; biarkan mereka menilai "
             "pesannya sendiri")
+
+
+@pytest.mark.parametrize("svg, message", [
+    ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 656 60"><text font-size="20">Hoaks</text></svg>',
+     f"gambar 'images/pic.svg' punya teks yang tampil 10 px di ponsel; buat semua teks minimal {MIN_TEXT_PX} px, "
+     f"yaitu font-size minimal {2 * MIN_TEXT_PX} di gambar ini"),
+    ('<svg xmlns="http://www.w3.org/2000/svg">\n<text>Hoaks</svg>',
+     "gambar 'images/pic.svg' tidak bisa dibaca sebagai SVG (baris 2 di berkasnya bukan XML yang benar), jadi "
+     "ukuran teksnya tidak diperiksa; perbaiki atau simpan ulang dari program gambarnya"),
+])
+def test_an_image_with_text_too_small_or_unreadable_is_explained_in_indonesian(app, sample_copy, svg, message):
+    (sample_copy / "lessons/alpha/images/pic.svg").write_text(svg)
+    problems = load_library(sample_copy / "lessons", sample_copy / "quizzes").problems
+    with app.test_request_context("/id/"):
+        assert [p.localized() for p in problems] == [message, message]

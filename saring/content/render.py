@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from xml.etree import ElementTree
 
 import markdown
 import nh3
@@ -23,7 +24,7 @@ from .model import N_, ContentError, Param
 CALLOUT_KINDS = ("tip", "warning", "note", "action")
 CARD_KINDS = ("whatsapp", "sms", "post", "headline", "donation", "email", "web")
 BLOCK_PATTERN = re.compile(r"^\s*!!!\s*([\w-]+)")
-RENDER_VERSION = "3"  # change it whenever rendering changes, so cached output is made again
+RENDER_VERSION = "4"  # change it whenever rendering changes, so cached output is made again
 LESSON_LINK = re.compile(
     r"^(?:\.\./(?P<module>[a-z0-9-]+)/)?\d\d-(?P<lesson>[a-z0-9-]+)\.md(?P<anchor>#[\w-]*)?$"
 )
@@ -179,11 +180,29 @@ class _ContentTreeprocessor(Treeprocessor):
         element.set("src", media_path(doc.module_id, relative))
         element.set("loading", "lazy")
         element.set("decoding", "async")
-        with file.open("rb") as image:
-            size = SVG_SIZE.search(image.read(2000)) if file.suffix == ".svg" else None
-        if size:
-            element.set("width", str(round(float(size[1]))))
-            element.set("height", str(round(float(size[2]))))
+        if file.suffix == ".svg":
+            svg = file.read_bytes()
+            _check_svg_text(svg, src, doc)
+            if box := SVG_SIZE.search(svg[:2000]):
+                element.set("width", str(round(float(box[1]))))
+                element.set("height", str(round(float(box[2]))))
+
+
+def _check_svg_text(svg: bytes, src: str, doc: Document) -> None:
+    """Warn about an SVG whose smallest text is too small to read on a phone, or that cannot be read."""
+    from .rules import MIN_TEXT_PX, smallest_text  # the rule book imports this module
+    try:
+        smallest = smallest_text(svg)
+    except (ElementTree.ParseError, LookupError) as error:  # an unknown encoding is declared on line 1
+        doc.report(src, N_("image %(src)r cannot be read as SVG (line %(line)s of the file is not well-formed "
+                           "XML), so the size of its text is not checked; fix it or save it again from the "
+                           "drawing program"), True, src=src, line=getattr(error, "position", (1,))[0])
+        return
+    if smallest is not None and smallest.px < MIN_TEXT_PX:
+        doc.report(src, N_("image %(src)r has text that shows at %(px)s px on a phone; make every text at least "
+                           "%(least)s px, which in this image is a font-size of at least %(size)s"), True, src=src,
+                   px=math.floor(smallest.px), least=MIN_TEXT_PX,
+                   size=f"{math.ceil(MIN_TEXT_PX / smallest.scale * 10) / 10:g}")
 
 
 class _RawHtmlStart(Preprocessor):

@@ -15,7 +15,8 @@ import re
 from fractions import Fraction
 from html import unescape
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
+from xml.etree import ElementTree
 
 from .model import (
     LANGUAGES,
@@ -51,6 +52,13 @@ QUIZ_QUESTIONS = (8, 12)  # questions per quiz, in each language
 SENTENCE_WORDS = 15  # a lesson's sentences average at most this many words
 FEEDBACK_WORDS = 25  # an option's explanation: short enough to read on a phone and to hear read aloud
 MAX_IMAGE_BYTES = 15 * 1024  # an image a lesson or a quiz shows; a page must stay within its weight budget
+# An image is drawn at most as wide as the lesson column: a 360 px phone less `main`'s padding of 1rem a side
+# (static/saring.css). An SVG wider than that shrinks, and its text with it, by COLUMN_PX / its viewBox width.
+COLUMN_PX = 328
+# The smallest text an SVG may show there, in CSS px. The aim is 14, but most images write font-size 14 in a
+# viewBox 360 wide, which shows at 12.8 px (about the page's own smallest print, .8rem): raise this to 14 once
+# they are redrawn with font-size 15.4 or more.
+MIN_TEXT_PX = 12
 # A figure the lesson states about the world (a share, a count in the thousands, an amount in millions) dates:
 # the year goes in the same paragraph, or in the paragraph that leads into the list holding it. Not the
 # lesson's own figures: quoted words (what a message or a person says), cards, images' descriptions,
@@ -154,6 +162,54 @@ def size_problem(size: int, display: str) -> ContentError | None:
     return ContentError.of(display, 1, N_("the file has %(size)s bytes, more than the %(limit)s (%(kb)s KB) a "
                                           "content file may have; it is left out until it is smaller"),
                            size=Count(size), limit=Count(MAX_FILE_BYTES), kb=MAX_FILE_BYTES // 1024)
+
+
+SVG_NUMBER = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*(px|em|%)?\s*")
+STYLE_FONT_SIZE = re.compile(r"(?:^|;)\s*font-size\s*:([^;]*)")
+SVG_DEFAULT_FONT_PX = 16  # `medium`, the size of text that no element sets
+
+
+class SvgText(NamedTuple):
+    """An SVG's smallest text: its font-size in the SVG's own units, and the scale the lesson column draws it at."""
+
+    size: Fraction
+    scale: Fraction
+
+    @property
+    def px(self) -> Fraction:
+        """The CSS px it shows at on a phone."""
+        return self.size * self.scale
+
+
+def smallest_text(svg: bytes) -> SvgText | None:
+    """An SVG's smallest text as the lesson column shows it, or None when it draws no text; raises
+    ElementTree.ParseError when it is not well-formed XML, LookupError when it declares an unknown encoding."""
+    root = ElementTree.fromstring(svg)
+    box = root.get("viewBox", "").replace(",", " ").split()
+    width = _svg_length(box[2] if len(box) == 4 else root.get("width", ""), None)
+    scale = min(Fraction(1), Fraction(COLUMN_PX) / width) if width else Fraction(1)
+    sizes = []
+    pending = [(root, Fraction(SVG_DEFAULT_FONT_PX), False)]  # a loop: an SVG may nest deeper than Python recurses
+    while pending:
+        element, size, in_text = pending.pop()
+        style = STYLE_FONT_SIZE.search(element.get("style", ""))
+        if (declared := _svg_length(style[1] if style else element.get("font-size", ""), size)) is not None:
+            size = declared
+        in_text = in_text or element.tag.rpartition("}")[2] == "text"
+        if in_text and ((element.text or "").strip() or any((child.tail or "").strip() for child in element)):
+            sizes.append(size)
+        pending.extend((child, size, in_text) for child in element)
+    return SvgText(min(sizes), scale) if sizes else None
+
+
+def _svg_length(value: str, font_size: Fraction | None) -> Fraction | None:
+    """A length in user units (a number or px, or em and % of `font_size`), or None for anything else: a
+    keyword (small, larger) or another unit is not judged."""
+    found = SVG_NUMBER.fullmatch(value)
+    if found is None or (found[2] in ("em", "%") and font_size is None):
+        return None
+    number = Fraction(found[1])
+    return number * font_size if found[2] == "em" else number * font_size / 100 if found[2] == "%" else number
 
 
 def last_action(html: str) -> tuple[int, int] | None:
