@@ -126,6 +126,8 @@ class Phone:
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > 360:
             self.problems.append(f"{page.url} is {width}px wide: it scrolls sideways on a phone")
+        for label in page.evaluate(CRAMPED_BUTTONS):
+            self.problems.append(f"{page.url}: the button {label!r} has its label against its edges")
         return page
 
     def validate_html(self):
@@ -146,6 +148,13 @@ class Phone:
         for message in json.loads(run.stderr or run.stdout)["messages"]:
             page_url = urls.get(message.get("url"), message.get("url"))
             self.problems.append(f"html on {page_url}: {message['message']} ({message.get('extract', '').strip()})")
+
+
+# the labels of buttons whose text reaches their edges: no side padding, or a label wider than the button
+CRAMPED_BUTTONS = """[...document.querySelectorAll('a.button, button:not(.linklike), input[type=submit]')]
+    .filter(b => b.offsetParent !== null && (parseFloat(getComputedStyle(b).paddingLeft) < 8
+                                             || b.scrollWidth > b.clientWidth))
+    .map(b => b.textContent.trim() || b.value)"""
 
 
 @pytest.fixture
