@@ -22,6 +22,7 @@ from .i18n import LANG_PREFIX, current_language, local_today
 from .pagecache import kept_page, shown_to
 from .quizzes import QuizSummary, quiz_summaries
 from .reviews import due_count
+from .security import SVG_POLICY
 
 bp = Blueprint("learn", __name__)
 MEDIA_MAX_AGE = 7 * 24 * 3600
@@ -317,6 +318,6 @@ def media(module_id: str, filename: str):
     response.add_etag()
     response.make_conditional(request)
     # an SVG opened on its own must not run anything, whatever an editor put in it
-    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    response.headers["Content-Security-Policy"] = SVG_POLICY
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
