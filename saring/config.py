@@ -49,7 +49,9 @@ class Config:
     COMPRESS_STREAMS = False  # its streaming path leaves the file behind send_file open; nothing here streams
     COMPRESS_MIMETYPES = ("text/html", "text/css", "text/csv", "image/svg+xml", "application/json",
                           "text/javascript", "application/javascript", "application/manifest+json")
-    SQLITE_BUSY_TIMEOUT_MS = 5000  # a write waits this long for another process's write lock, then the 503 page
+    # a write waits this long for another process's write lock, then the 503 page: long enough for the
+    # queue of Saring's own writers under load, short enough that a lock held elsewhere leaves pages answering
+    SQLITE_BUSY_TIMEOUT_MS = 3000
     # PostgreSQL: a statement running longer, or waiting longer for a lock, fails its request with the 503
     # page (saring.database); 0 waits for ever. `flask` commands (migrations) wait as long as they need
     DATABASE_STATEMENT_TIMEOUT_MS = 5000

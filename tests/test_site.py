@@ -55,7 +55,7 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
     app = make_app(f"sqlite:///{tmp_path / 'pragmas.sqlite3'}")  # SQLite whatever this run's database is
     with app.app_context(), db.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == Config.SQLITE_BUSY_TIMEOUT_MS == 5000
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == Config.SQLITE_BUSY_TIMEOUT_MS == 3000
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     with app.app_context():
         db.engine.dispose()
