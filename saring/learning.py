@@ -8,7 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import Mapped, mapped_column
@@ -19,7 +19,7 @@ from .database import UNAVAILABLE, forget_failed_work, unavailable_reason, utcno
 from .discernment.views import next_sitting
 from .extensions import db
 from .i18n import LANG_PREFIX, current_language, local_today
-from .pagecache import kept_page, shown_to
+from .pagecache import keep_not, kept_page, shown_to
 from .quizzes import QuizSummary, quiz_summaries
 from .reviews import due_count
 from .security import SVG_POLICY
@@ -197,11 +197,22 @@ def note_start(module: Module, lesson: Lesson) -> None:
         db.session.rollback()  # opened on two devices at once: one row is enough
 
 
-def is_opened_here() -> bool:
-    """Whether the browser navigated to this page: a module saved for offline fetches its lessons unopened.
+def count_opening(module: Module, lesson: Lesson) -> None:
+    """The lesson page, shown to a signed-in learner: record that they opened it, if the browser navigated here.
 
-    Browsers say so in Sec-Fetch-Mode; a request without it (an older browser) counts as opened."""
-    return request.headers.get("Sec-Fetch-Mode", "navigate") == "navigate"
+    A module saved for offline fetches its lessons unopened (browsers say so in Sec-Fetch-Mode; a request
+    without it, from an older browser, counts as opened); that page is not kept, so opening the lesson later
+    runs the view and counts. A failed write is logged and the lesson served: only the editors' count misses it.
+    """
+    if request.headers.get("Sec-Fetch-Mode", "navigate") != "navigate":
+        keep_not()
+        return
+    try:
+        note_start(module, lesson)
+    except UNAVAILABLE as error:
+        forget_failed_work()
+        current_app.logger.warning("lesson opened, not recorded", extra={"fields": {
+            "exception": type(error).__name__, "reason": unavailable_reason(error)}})
 
 
 @bp.get(f"{LANG_PREFIX}/")
@@ -270,15 +281,7 @@ def lesson(module_id: str, lesson_id: str):
     before, after = found.neighbours(current)
     is_done = current_user.is_authenticated and done_row(found, current) is not None
     if current_user.is_authenticated and not is_done:  # a finished lesson was opened (mark_done sees to it)
-        if is_opened_here():
-            try:
-                note_start(found, current)
-            except UNAVAILABLE as error:  # the lesson is still served; only the editors' count misses it
-                forget_failed_work()
-                current_app.logger.warning("lesson opened, not recorded", extra={"fields": {
-                    "exception": type(error).__name__, "reason": unavailable_reason(error)}})
-        else:
-            g.pop("page_key", None)  # not kept: opening it later must run this view, to count that
+        count_opening(found, current)
     return render_template("learn/lesson.html", module=found, lesson=current, text=text,
                            fallback=fallback, before=before, after=after, is_done=is_done)
 

@@ -212,6 +212,11 @@ def kept_page(view):
     return wrapper
 
 
+def keep_not() -> None:
+    """This rendering of a kept page is not to be kept: the next request for it runs the view again."""
+    g.pop("page_key", None)
+
+
 def page_csrf_token() -> str:
     """The session's CSRF token, signed once and kept: a page renders the same bytes each time,
     in every process, so it can be kept and its ETag holds (Flask-WTF signs a new one per request)."""
