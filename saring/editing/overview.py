@@ -10,7 +10,7 @@ from flask import current_app
 from ..content.model import LANGUAGES, ContentError, Library
 from ..content.store import get_store
 from .models import ContentRevision, latest_drafts, live_revisions
-from .workspace import ContentPath, checks_folder, folders, parse_path, paths_folder
+from .workspace import ContentPath, folder_of, folders, parse_path
 
 
 @dataclass
@@ -65,7 +65,7 @@ def file_paths() -> set[str]:
              for file in folder.iterdir() if file.is_file()} if lessons_dir.is_dir() else set()
     if quizzes_dir.is_dir():
         paths.update(f"{quizzes}/{file.name}" for file in quizzes_dir.iterdir() if file.is_file())
-    for folder in (checks_folder(), paths_folder()):
+    for folder in map(folder_of, ("check", "path")):
         found = Path(current_app.config["CONTENT_LESSONS_DIR"]).parent / folder
         if found.is_dir():
             paths.update(f"{folder}/{file.name}" for file in found.iterdir() if file.is_file())
@@ -122,11 +122,11 @@ def overview(library: Library, lang: str) -> Overview:
     rows = sorted(modules.values(), key=lambda row: (order.get(row.id, len(order)), row.id))
     others = [p for path, found in sorted(problems.items()) if path not in shown for p in found]
 
-    def by_language(kind: str, folder: str) -> dict[str, dict[str, FileCell]]:
-        return {name: fill_missing(cells, lambda lang, name=name: f"{folder}/{name}.{lang}.md")
+    def by_language(kind: str) -> dict[str, dict[str, FileCell]]:
+        return {name: fill_missing(cells, lambda lang, name=name: f"{folder_of(kind)}/{name}.{lang}.md")
                 for name, cells in sorted(outside[kind].items())}
 
-    return Overview(rows, by_language("check", checks_folder()), by_language("path", paths_folder()), others)
+    return Overview(rows, by_language("check"), by_language("path"), others)
 
 
 def fill_missing(cells: dict[str, FileCell], path_for) -> dict[str, FileCell]:
@@ -157,6 +157,5 @@ def other_language(parsed: ContentPath) -> str | None:
     if parsed.kind == "quiz":
         return missing_quiz_path(parsed.module_id, lang)
     if parsed.kind in ("check", "path"):
-        folder = checks_folder() if parsed.kind == "check" else paths_folder()
-        return f"{folder}/{parsed.lesson_id}.{lang}.md"
+        return f"{folder_of(parsed.kind)}/{parsed.lesson_id}.{lang}.md"
     return None

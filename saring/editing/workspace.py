@@ -87,6 +87,11 @@ def paths_folder() -> str:
     return beside_quizzes(PATHS)
 
 
+def folder_of(kind: str) -> str:
+    """The folder of a kind of file that belongs to no module ("check", "path"), as paths start."""
+    return checks_folder() if kind == "check" else paths_folder()
+
+
 def disk_file(path: str) -> Path:
     """Where a content path's file is (or would be) on disk."""
     return Path(current_app.config["CONTENT_LESSONS_DIR"]).parent / path
