@@ -179,17 +179,17 @@ def get_lesson_or_404(module_id: str, lesson_id: str) -> tuple[Module, Lesson]:
     return module, module.lesson(lesson_id) or abort(404)
 
 
-def done_row(module: Module, lesson: Lesson) -> int | None:
-    """The id of the signed-in learner's "done" row for this lesson, if any."""
-    return db.session.scalar(sa.select(LessonProgress.id).filter_by(
-        user_id=current_user.id, module_id=module.id, lesson_id=lesson.id))
+def lesson_marks(module: Module, lesson: Lesson) -> tuple[bool, bool]:
+    """Whether the signed-in learner finished this lesson, and whether they opened it, in one query."""
+    def has(model):
+        return sa.exists().where(model.user_id == current_user.id, model.module_id == module.id,
+                                 model.lesson_id == lesson.id)
+    done, opened = db.session.execute(sa.select(has(LessonProgress), has(LessonStart))).one()
+    return bool(done), bool(opened)
 
 
 def note_start(module: Module, lesson: Lesson) -> None:
-    """Record, once, that the signed-in learner opened this lesson, in a transaction of its own."""
-    if db.session.scalar(sa.select(LessonStart.id).filter_by(
-            user_id=current_user.id, module_id=module.id, lesson_id=lesson.id)) is not None:
-        return
+    """Record that the signed-in learner opened this lesson (they had not), in a transaction of its own."""
     db.session.add(LessonStart(user_id=current_user.id, module_id=module.id, lesson_id=lesson.id))
     try:
         db.session.commit()
@@ -279,8 +279,8 @@ def lesson(module_id: str, lesson_id: str):
     found, current = get_lesson_or_404(module_id, lesson_id)
     text, fallback = current.text(current_language())
     before, after = found.neighbours(current)
-    is_done = current_user.is_authenticated and done_row(found, current) is not None
-    if current_user.is_authenticated and not is_done:  # a finished lesson was opened (mark_done sees to it)
+    is_done, opened = lesson_marks(found, current) if current_user.is_authenticated else (False, False)
+    if current_user.is_authenticated and not opened:
         count_opening(found, current)
     return render_template("learn/lesson.html", module=found, lesson=current, text=text,
                            fallback=fallback, before=before, after=after, is_done=is_done)
@@ -293,8 +293,10 @@ def mark_done(module_id: str, lesson_id: str):
     if not current_user.is_authenticated:  # after logging in, come back to the lesson (a page, not this POST)
         return redirect(url_for("accounts.login", next=url_for("learn.lesson", module_id=found.id,
                                                                 lesson_id=current.id)))
-    if done_row(found, current) is None:
-        note_start(found, current)  # read from a copy saved for offline, perhaps, and never opened online
+    done, opened = lesson_marks(found, current)
+    if not done:
+        if not opened:  # read from a copy saved for offline, perhaps, and never opened online
+            note_start(found, current)
         db.session.add(LessonProgress(user_id=current_user.id, module_id=found.id, lesson_id=current.id))
         try:
             db.session.commit()
